@@ -1,0 +1,234 @@
+"""``AsyncStreamClient``: settings, resource namespaces and lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from stream_async._auth import Signer
+from stream_async._config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TIMEOUT,
+    DEFAULT_UPLOAD_TIMEOUT,
+    ENV_VARS,
+    service_roots,
+    settings_from_env,
+)
+from stream_async._http import TransportName
+from stream_async._transport import HttpPool, Transport
+from stream_async.errors import StreamConfigurationError, StreamValidationError
+from stream_async.resources.feeds import Feed
+
+
+class _NotGiven:
+    """Tells "argument not given" from an explicit ``None``."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+
+
+def _positive(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise StreamValidationError(name, "must be a positive number of seconds")
+    return float(value)
+
+
+def _strip_bearer(token: str) -> str:
+    return token[7:] if token[:7].lower() == "bearer " else token
+
+
+class AsyncStreamClient:
+    """An asyncio-native client for Stream's activity feeds API.
+
+    Use it as an async context manager (or call :meth:`aclose`); it holds one pooled HTTP
+    client for its whole life, shared by every call and by :meth:`with_options` copies::
+
+        async with AsyncStreamClient(api_key="...", api_secret="...") as client:
+            feed = client.feed("user", "alice")
+            await feed.add_activity({"actor": "alice", "verb": "post", "object": "1"})
+
+    Server-side, give ``api_secret``: each call is signed with a least-privilege token.
+    Client-side, give a user ``token`` instead (and no secret).
+
+    ``location`` picks a region (``us-east``, ``eu-west``, ``singapore``, ...);
+    ``base_url`` (an origin plus an optional path prefix, such as
+    ``http://127.0.0.1:8000``) sends requests elsewhere, for instance to the emulator.
+    ``timeout`` is seconds per call (default 3), ``upload_timeout`` the same for uploads
+    (default 60). ``transport`` picks the HTTP transport: ``"auto"`` (aiohttp on asyncio
+    when the ``aiohttp`` extra is installed, httpx's own otherwise), ``"aiohttp"`` or
+    ``"httpx"``; ``http_client`` injects a ready ``httpx.AsyncClient`` that this client
+    uses but never closes.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_secret: str | None = None,
+        app_id: str | None = None,
+        location: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        upload_timeout: float = DEFAULT_UPLOAD_TIMEOUT,
+        token: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: TransportName = "auto",
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key:
+            raise StreamConfigurationError("api_key is required (or set STREAM_API_KEY)")
+        if api_secret is None and token is None:
+            raise StreamConfigurationError(
+                "give api_secret (server-side) or a user token (client-side)"
+            )
+        if api_secret is not None and token is not None:
+            raise StreamConfigurationError(
+                "give api_secret or token, not both: a server-side client signs its own tokens"
+            )
+        if transport not in ("auto", "aiohttp", "httpx"):
+            raise StreamConfigurationError("transport must be 'auto', 'aiohttp' or 'httpx'")
+        if (
+            isinstance(max_connections, bool)
+            or not isinstance(max_connections, int)
+            or (max_connections < 1)
+        ):
+            raise StreamConfigurationError("max_connections must be a positive integer")
+        self.api_key = api_key
+        self.app_id = app_id
+        self.location = location
+        self.base_url = base_url
+        self.timeout = _positive(timeout, "timeout")
+        self.upload_timeout = _positive(upload_timeout, "upload_timeout")
+        self._signer = Signer(api_secret) if api_secret is not None else None
+        self._pool = HttpPool(http_client, transport=transport, max_connections=max_connections)
+        self._owns_pool = True
+        self._transport = Transport(
+            api_key=api_key,
+            signer=self._signer,
+            user_token=None if token is None else _strip_bearer(token),
+            roots=service_roots(location=location, base_url=base_url),
+            timeout=self.timeout,
+            pool=self._pool,
+        )
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> AsyncStreamClient:
+        """Build a client from ``STREAM_API_KEY``, ``STREAM_API_SECRET``, ``STREAM_APP_ID``,
+        ``STREAM_REGION``, ``STREAM_BASE_URL`` and ``STREAM_URL``
+        (``https://key:secret@us-east.stream-io-api.com/?app_id=1``).
+
+        Keyword arguments win over the environment; then ``STREAM_BASE_URL``, then
+        ``STREAM_URL``, then ``STREAM_REGION`` decide the host.
+        """
+        env = settings_from_env(environ)
+        where_given = "base_url" in overrides or "location" in overrides
+        settings: dict[str, Any] = {
+            "api_key": env.api_key,
+            "api_secret": env.api_secret,
+            "app_id": env.app_id,
+            "location": None if where_given else env.location,
+            "base_url": None if where_given else env.base_url,
+        }
+        settings.update(overrides)
+        if "token" in overrides and "api_secret" not in overrides:
+            settings["api_secret"] = None
+        if not settings["api_key"] or (not settings["api_secret"] and not settings.get("token")):
+            raise StreamConfigurationError(
+                "no Stream credentials found: set STREAM_API_KEY and STREAM_API_SECRET, or "
+                "STREAM_URL (variables read: " + ", ".join(ENV_VARS) + ")"
+            )
+        return cls(**settings)
+
+    def __repr__(self) -> str:
+        mode = "client-side" if self._signer is None else "server-side"
+        where = self.base_url or self.location or "default"
+        state = "closed" if self.is_closed else "open"
+        return f"<AsyncStreamClient api_key={self.api_key!r} {mode} host={where} {state}>"
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self._pool.closed
+
+    @property
+    def transport_name(self) -> str | None:
+        """The HTTP transport in use (``"aiohttp"``, ``"httpx"`` or ``"custom"``); ``None``
+        until the first request creates the pool."""
+        return self._pool.transport_name
+
+    async def aclose(self) -> None:
+        """Close the connection pool; later calls raise ``ClientClosedError``.
+
+        A copy made by :meth:`with_options` shares its parent's pool and leaves closing to
+        the parent; closing it does nothing.
+        """
+        if self._owns_pool:
+            await self._pool.aclose()
+
+    async def __aenter__(self) -> AsyncStreamClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def with_options(
+        self, *, timeout: float = NOT_GIVEN, upload_timeout: float = NOT_GIVEN
+    ) -> AsyncStreamClient:
+        """A client with changed settings that shares this one's connection pool and token
+        cache: ``await client.with_options(timeout=10).feed("user", "1").get()``."""
+        copy = object.__new__(AsyncStreamClient)
+        copy.__dict__.update(self.__dict__)
+        if timeout is not NOT_GIVEN:
+            copy.timeout = _positive(timeout, "timeout")
+        if upload_timeout is not NOT_GIVEN:
+            copy.upload_timeout = _positive(upload_timeout, "upload_timeout")
+        copy._owns_pool = False
+        copy._transport = self._transport.copy(timeout=copy.timeout)
+        return copy
+
+    # -- tokens --------------------------------------------------------------------
+
+    def _require_signer(self) -> Signer:
+        if self._signer is None:
+            raise StreamConfigurationError("creating tokens needs api_secret (server-side)")
+        return self._signer
+
+    def create_user_token(self, user_id: str, **extra: Any) -> str:
+        """A client-side token for ``user_id`` (claims ``user_id`` then ``extra``), to hand
+        to a browser or mobile app."""
+        return self._require_signer().user_token(user_id, **extra)
+
+    def create_scope_token(
+        self,
+        resource: str,
+        action: str,
+        *,
+        feed_id: str | None = None,
+        user_id: str | None = None,
+        **extra: Any,
+    ) -> str:
+        """A server token for one scope, e.g. ``("feed", "read", feed_id="user1")`` for
+        read-only access to ``user:1`` (``feed_id`` is slug + user id, no colon)."""
+        return self._require_signer().scope_token(resource, action, feed_id, user_id, **extra)
+
+    # -- namespaces ----------------------------------------------------------------
+
+    def feed(self, feed_slug: str, user_id: str) -> Feed:
+        """A handle on the feed ``feed_slug:user_id``. Raises
+        :class:`~stream_async.errors.StreamValidationError` for a slug that is not ``\\w+``
+        or a user id that is not ``[\\w-]+``."""
+        return Feed(self._transport, feed_slug, user_id)

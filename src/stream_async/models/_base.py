@@ -1,0 +1,47 @@
+"""Base classes shared by every response model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from stream_async.errors import RateLimit
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """The HTTP status and headers a result came with."""
+
+    status_code: int
+    headers: httpx.Headers
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        return RateLimit.from_headers(self.headers)
+
+
+class StreamModel(BaseModel):
+    """A value the API returns. Unknown keys are kept (``model_extra``), so new server
+    fields and custom fields are never lost."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class StreamResponse(StreamModel):
+    """A whole API response: its ``duration`` as the server measured it, plus the HTTP
+    status and headers (``raw_response``) and the rate-limit headers (``rate_limit``)."""
+
+    duration: str | None = None
+    _raw: RawResponse | None = PrivateAttr(default=None)
+
+    @property
+    def raw_response(self) -> RawResponse | None:
+        """Status and headers; ``None`` for a result that needed no request."""
+        return self._raw
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The ``x-ratelimit-*`` headers of the response, when it had them."""
+        return None if self._raw is None else self._raw.rate_limit
