@@ -1,0 +1,192 @@
+"""The request path over real loopback sockets: what a server receives, refused
+connections and timeouts, on both transports."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+import jwt
+import pytest
+
+from stream_async import APIConnectionError, APITimeoutError, AsyncStreamClient, __version__
+from stream_async.errors import InternalServerError
+from tests.conftest import API_KEY, API_SECRET
+from tests.servers import free_port, serve
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+
+class Recorder:
+    """An ASGI app that records each request and answers with a canned Stream response."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.delay = 0.0
+        self.status = 200
+        self.body: bytes = json.dumps({"results": [], "next": "", "duration": "1ms"}).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        self.requests.append(
+            {
+                "method": scope["method"],
+                "raw_path": scope["raw_path"],
+                "query": scope["query_string"],
+                "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+                "body": b"".join(chunks),
+            }
+        )
+        if self.delay:
+            await anyio.sleep(self.delay)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[Recorder, str]]:
+    app = Recorder()
+    with serve(app) as url:
+        yield app, url
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", ["auto", "httpx"])
+async def test_local_server_receives_least_privilege_request(
+    recorder: tuple[Recorder, str], transport: str
+) -> None:
+    app, url = recorder
+    async with AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=url,
+        transport=transport,  # type: ignore[arg-type]
+    ) as client:
+        app.body = json.dumps({"removed": "a-1", "duration": "1ms"}).encode()
+        result = await client.feed("user", "u-1").remove_activity("a-1")
+        assert client.transport_name == ("aiohttp" if transport == "auto" else "httpx")
+    assert result.removed == "a-1"
+    [seen] = app.requests
+    assert seen["method"] == "DELETE"
+    assert seen["raw_path"] == b"/api/v1.0/feed/user/u-1/a-1/"
+    assert seen["query"] == f"api_key={API_KEY}".encode()
+    headers = seen["headers"]
+    assert headers["stream-auth-type"] == "jwt"
+    assert headers["x-stream-client"] == f"stream-async-python-{__version__}"
+    assert jwt.decode(headers["authorization"], API_SECRET, ["HS256"]) == {
+        "resource": "feed",
+        "action": "delete",
+        "feed_id": "useru-1",
+    }
+    assert seen["body"] == b""
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", ["auto", "httpx"])
+async def test_post_body_and_error_over_socket(
+    recorder: tuple[Recorder, str], transport: str
+) -> None:
+    app, url = recorder
+    app.status = 503
+    app.body = b"<html>unavailable</html>"
+    async with AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=url,
+        transport=transport,  # type: ignore[arg-type]
+    ) as client:
+        with pytest.raises(InternalServerError) as info:
+            await client.feed("user", "1").add_activity({"actor": "a", "verb": "v", "object": "é"})
+    assert info.value.status_code == 503
+    [seen] = app.requests
+    assert json.loads(seen["body"]) == {"actor": "a", "verb": "v", "object": "é"}
+    assert seen["headers"]["content-type"] == "application/json"
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", ["auto", "httpx"])
+async def test_refused_connection_raises_connection_error(transport: str) -> None:
+    port = free_port()  # nothing listens there
+    async with AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=f"http://127.0.0.1:{port}",
+        transport=transport,  # type: ignore[arg-type]
+    ) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.feed("user", "1").get()
+    assert isinstance(info.value.__cause__, httpx.HTTPError | OSError)
+    assert "GET api/feed/user/1/" in str(info.value)
+    assert API_SECRET not in str(info.value)
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", ["auto", "httpx"])
+async def test_slow_server_raises_timeout_within_bound(
+    recorder: tuple[Recorder, str], transport: str
+) -> None:
+    app, url = recorder
+    app.delay = 3.0
+    async with AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=url,
+        timeout=0.3,
+        transport=transport,  # type: ignore[arg-type]
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match=r"timed out after 0\.3s"):
+            await client.feed("user", "1").get()
+        elapsed = time.monotonic() - started
+    # generous bound: the deadline is 0.3 s, the server would answer after 3 s
+    assert elapsed < 2.5
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+async def test_trickling_body_still_hits_the_deadline() -> None:
+    async def trickle(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for _ in range(40):
+            await send({"type": "http.response.body", "body": b" ", "more_body": True})
+            await anyio.sleep(0.1)
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    with serve(trickle) as url:
+        async with AsyncStreamClient(
+            api_key=API_KEY, api_secret=API_SECRET, base_url=url, timeout=0.5
+        ) as client:
+            started = time.monotonic()
+            with pytest.raises(APITimeoutError):
+                await client.feed("user", "1").get()
+            assert time.monotonic() - started < 3.0
+
+
+def test_no_network_guard_blocks_outside_addresses() -> None:
+    with socket.socket() as sock, pytest.raises(AssertionError, match="non-loopback"):
+        sock.connect(("192.0.2.1", 80))
+    with socket.socket() as sock, pytest.raises(AssertionError, match="non-loopback"):
+        sock.connect_ex(("example.invalid", 80))
