@@ -1,0 +1,19 @@
+"""A local, in-memory emulator of Stream's activity-feeds REST API v1.0.
+
+Serve it with ``python -m stream_async.emulator`` (or ``stream-async-emulator``), or mount
+:func:`create_app`'s ASGI app in-process::
+
+    from stream_async.emulator import EmulatorConfig, create_app
+
+    app = create_app(EmulatorConfig(api_key="key", api_secret="a-secret-of-32-bytes-or-more!!"))
+
+It checks API keys and JWT scopes, and reproduces Stream's feed semantics: activity ids,
+fan-out to followers and ``to`` targets, follows, aggregated and notification feeds, and
+Stream-shaped errors. It shares no code with the SDK, so each can catch the other's mistakes.
+This package needs the ``emulator`` extra (starlette, uvicorn, mmh3).
+"""
+
+from stream_async.emulator.app import Emulator, create_app
+from stream_async.emulator.config import EmulatorConfig, FeedGroupConfig
+
+__all__ = ["Emulator", "EmulatorConfig", "FeedGroupConfig", "create_app"]

@@ -1,0 +1,114 @@
+"""Command line: serve the emulator with uvicorn.
+
+    python -m stream_async.emulator [--host 127.0.0.1] [--port 8000] [--api-key KEY]
+        [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND ...]
+
+The secret may also come from ``STREAM_EMULATOR_API_SECRET``. The banner prints the base URL,
+the API key and the feed groups; it prints the secret only when it is the public default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import uvicorn
+
+from stream_async.emulator.app import create_app
+from stream_async.emulator.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    FEED_KINDS,
+    EmulatorConfig,
+    FeedGroupConfig,
+    default_feed_groups,
+)
+
+SECRET_ENV = "STREAM_EMULATOR_API_SECRET"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asks for: where to listen, and the app to emulate."""
+
+    host: str
+    port: int
+    config: EmulatorConfig
+
+
+def _feed_group(value: str) -> tuple[str, FeedGroupConfig]:
+    name, _, kind = value.partition(":")
+    if not name or kind not in FEED_KINDS:
+        kinds = "|".join(FEED_KINDS)
+        raise argparse.ArgumentTypeError(f"expected NAME:KIND with KIND one of {kinds}")
+    return name, FeedGroupConfig(kind)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m stream_async.emulator``."""
+    parser = argparse.ArgumentParser(
+        prog="stream-async-emulator",
+        description="Serve a local emulator of Stream's activity-feeds REST API v1.0.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="API key clients must send")
+    parser.add_argument(
+        "--api-secret",
+        default=None,
+        help=f"secret that signs tokens (default: ${SECRET_ENV}, else a public test secret)",
+    )
+    parser.add_argument("--app-id", default="1", help="app id (1)")
+    parser.add_argument(
+        "--feed-group",
+        action="append",
+        default=[],
+        type=_feed_group,
+        metavar="NAME:KIND",
+        help="add or override a feed group; KIND is flat, aggregated or notification",
+    )
+    return parser
+
+
+def parse_options(argv: Sequence[str] | None, environ: Mapping[str, str] = os.environ) -> Options:
+    """Parse the command line (argparse exits with status 2 on bad arguments)."""
+    args = build_parser().parse_args(argv)
+    groups = dict(default_feed_groups())
+    groups.update(args.feed_group)
+    config = EmulatorConfig(
+        api_key=args.api_key,
+        api_secret=args.api_secret or environ.get(SECRET_ENV) or DEFAULT_API_SECRET,
+        app_id=args.app_id,
+        feed_groups=groups,
+    )
+    return Options(host=args.host, port=args.port, config=config)
+
+
+def banner(options: Options) -> str:
+    """What the server prints at start (never a secret that was passed in)."""
+    config = options.config
+    lines = [
+        f"Stream emulator listening on http://{options.host}:{options.port}/api/v1.0/",
+        f"  api_key:    {config.api_key}",
+    ]
+    if config.api_secret == DEFAULT_API_SECRET:
+        lines.append(f"  api_secret: {config.api_secret}  (public default, for tests only)")
+    lines.append(f"  app_id:     {config.app_id}")
+    groups = ", ".join(f"{name} ({group.kind})" for name, group in config.feed_groups.items())
+    lines.append(f"  feed groups: {groups}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator until interrupted; returns the process exit status."""
+    options = parse_options(argv)
+    print(banner(options), flush=True)
+    uvicorn.run(create_app(options.config), host=options.host, port=options.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""One API call as the handlers see it: path parameters, query and JSON body, parsed liberally.
+
+Query booleans accept ``true``/``false``, ``1``/``0``, ``yes``/``no`` in any case (an empty
+value is false); list parameters accept comma-joined values, repeated keys, or both; unknown
+parameters are ignored. Bad values raise 400 code 4 :class:`StreamError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from stream_async.emulator.config import FeedGroupConfig
+from stream_async.emulator.errors import feed_config_error, input_error
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off", ""})
+_NAME = re.compile(r"[\w-]+")
+
+INVALID_PAYLOAD = "invalid request payload"
+"""The live server's detail for a body of the wrong shape."""
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def boolean(value: object) -> bool | None:
+    """A JSON or query boolean (``true``, ``"True"``, ``"1"``...), or None if it is not one."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def parse_bool(value: object, name: str) -> bool:
+    """Like :func:`boolean`, but 400 code 4 when ``value`` is not a boolean."""
+    result = boolean(value)
+    if result is None:
+        raise input_error(f"{name} must be a boolean")
+    return result
+
+
+def parse_int(value: object, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number (a JSON int or a numeric string) in ``[minimum, maximum]``; 400 otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise input_error(f"{name} must be an integer")
+    try:
+        number = int(value)
+    except ValueError:
+        raise input_error(f"{name} must be an integer") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bound = "" if maximum is None else f" and at most {maximum}"
+        raise input_error(f"{name} must be at least {minimum}{bound}")
+    return number
+
+
+def split_feed_id(value: object, groups: Mapping[str, FeedGroupConfig], name: str) -> str:
+    """Validate a ``slug:user_id`` feed id whose slug is configured; returns it unchanged.
+
+    Raises 400 code 4 when it is not a string of that shape, 400 code 6 for an unknown slug.
+    """
+    if not isinstance(value, str):
+        raise input_error(f"{name} must be a feed id string like 'user:1'")
+    slug, _, user_id = value.partition(":")
+    if not (_NAME.fullmatch(slug) and _NAME.fullmatch(user_id)):
+        raise input_error(f"{name} {value!r} is not a valid feed id (expected 'slug:user_id')")
+    if slug not in groups:
+        raise feed_config_error(slug)
+    return value
+
+
+@dataclass(frozen=True)
+class Call:
+    """The parts of a request a handler may use.
+
+    ``path`` is the request path (for ``next`` links), ``api_key`` the caller's key.
+    """
+
+    method: str
+    path: str
+    path_params: Mapping[str, str]
+    query: QueryParams
+    body: bytes
+    api_key: str
+    feed_groups: Mapping[str, FeedGroupConfig]
+
+    def json(self) -> Any:
+        """The decoded JSON body; 400 when it is empty or not valid JSON."""
+        try:
+            return json.loads(self.body, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            raise input_error(INVALID_PAYLOAD) from None
+
+    def json_object(self) -> dict[str, Any]:
+        """The body, which must be a JSON object."""
+        body = self.json()
+        if not isinstance(body, dict):
+            raise input_error(f"{INVALID_PAYLOAD}: expected a JSON object")
+        return body
+
+    def json_array(self) -> list[Any]:
+        """The body, which must be a JSON array."""
+        body = self.json()
+        if not isinstance(body, list):
+            raise input_error(f"{INVALID_PAYLOAD}: expected a JSON array")
+        return body
+
+    def text(self, name: str) -> str | None:
+        """The last value of a query parameter, or None when absent."""
+        values = self.query.getlist(name)
+        return values[-1] if values else None
+
+    def flag(self, name: str) -> bool:
+        """A boolean query parameter; absent means false."""
+        value = self.text(name)
+        return value is not None and parse_bool(value, name)
+
+    def integer(self, name: str, default: int, *, maximum: int | None = None) -> int:
+        """A non-negative integer query parameter, clamped to ``maximum`` when given."""
+        value = self.text(name)
+        number = default if value in (None, "") else parse_int(value, name)
+        return number if maximum is None else min(number, maximum)
+
+    def values(self, name: str) -> list[str]:
+        """A list query parameter: comma-joined, repeated, or both; blanks dropped."""
+        return [
+            item.strip()
+            for raw in self.query.getlist(name)
+            for item in raw.split(",")
+            if item.strip()
+        ]
+
+    def feed_id(self) -> str:
+        """The ``slug:user_id`` feed addressed by the path, validated and configured."""
+        slug = self.path_params["feed_slug"]
+        return split_feed_id(f"{slug}:{self.path_params['user_id']}", self.feed_groups, "feed")
+
+
+def check_size(items: list[Any], name: str, maximum: int) -> None:
+    """400 code 4 when a batch is larger than ``maximum``."""
+    if len(items) > maximum:
+        raise input_error(f"{name} can contain at most {maximum} items (got {len(items)})")

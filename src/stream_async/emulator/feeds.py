@@ -1,0 +1,386 @@
+"""Feed endpoints: read, add, remove, follow, and the feed-level batch calls.
+
+Each handler takes the :class:`Store` and the parsed :class:`Call` and returns
+``(status, body)``; it validates everything first and only then writes.
+
+Documented choices where the live behaviour is not published: feed reads default to 25
+results and clamp ``limit`` at 100; follower/following lists default to 25 and clamp at 500
+(the API keeps only the newest 500); ``next`` is set exactly when a page is full; adding
+more than 100 activities in one request, following more than 2,500 or unfollowing more than
+2,500 in one batch is a 400 (code 4); following a non-flat feed or a feed itself is a 400
+(code 4); unknown feed groups are 400 code 6.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from stream_async.emulator.call import (
+    INVALID_PAYLOAD,
+    Call,
+    boolean,
+    check_size,
+    parse_bool,
+    split_feed_id,
+)
+from stream_async.emulator.errors import does_not_exist, input_error
+from stream_async.emulator.ids import sort_key
+from stream_async.emulator.payloads import (
+    parse_activities,
+    parse_activity,
+    parse_targets,
+    parse_time_field,
+)
+from stream_async.emulator.routing import Reply
+from stream_async.emulator.store import Feed, Group, Store, Window
+from stream_async.emulator.timeutil import format_time, format_time_z
+
+FEED_LIMIT = 25
+FEED_MAX_LIMIT = 100
+FOLLOW_LIMIT = 25
+FOLLOW_MAX_LIMIT = 500
+MAX_ACTIVITIES_PER_ADD = 100
+MAX_ADD_TO_MANY_FEEDS = 5000
+MAX_FOLLOW_MANY = 2500
+MAX_GROUP_ACTIVITIES = 15
+"""Activities shown per aggregated group (``activity_count`` still counts them all)."""
+
+DEFAULT_COPY_LIMIT = 100
+MAX_COPY_LIMIT = 1000
+COPY_LIMIT_DETAIL = "activity_copy_limit must be a non-negative number not greater than 1000"
+
+_BOUNDS = ("id_lt", "id_lte", "id_gt", "id_gte")
+_NOT_PROPAGATED = frozenset(
+    {"api_key", "limit", "offset", "id_lt", "id_lte", "mark_seen", "mark_read"}
+)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _window(call: Call) -> Window:
+    keys: dict[str, tuple[int, str]] = {}
+    for name in _BOUNDS:
+        value = call.text(name)
+        if value:
+            try:
+                keys[name[3:]] = sort_key(value)
+            except ValueError:
+                raise input_error(f"{name} must be an activity id") from None
+    return Window(**keys)
+
+
+def _next_link(call: Call, last_id: str, limit: int) -> str:
+    params = [("api_key", call.api_key), ("id_lt", last_id), ("limit", str(limit))]
+    params += [(k, v) for k, v in call.query.multi_items() if k not in _NOT_PROPAGATED]
+    return f"{call.path}?{urlencode(params)}"
+
+
+def _marks(call: Call, name: str) -> bool | frozenset[str]:
+    """``mark_seen``/``mark_read``: True for every group, or the listed group ids."""
+    value = call.text(name)
+    if value is None:
+        return False
+    flag = boolean(value)
+    return frozenset(call.values(name)) if flag is None else flag
+
+
+def _group_id(feed: Feed, group: Group) -> str:
+    if feed.config.kind == "notification":
+        return f"{group.newest_id}.{group.name}"
+    return group.newest_id
+
+
+def _render_group(store: Store, feed: Feed, group: Group) -> dict[str, Any]:
+    newest_first = sorted(group.keys, reverse=True)
+    activities = [store.activities[key[1]] for key in newest_first]
+    body: dict[str, Any] = {
+        "activities": [a.render(feed.origin(a.id)) for a in activities[:MAX_GROUP_ACTIVITIES]],
+        "activity_count": len(activities),
+        "actor_count": len({activity.data["actor"] for activity in activities}),
+        "created_at": format_time(group.created_at),
+        "group": group.name,
+        "id": _group_id(feed, group),
+        "updated_at": format_time(group.updated_at),
+        "verb": activities[0].data["verb"],
+    }
+    if feed.config.kind == "notification":
+        body["is_seen"] = group.is_seen
+        body["is_read"] = group.is_read
+    return body
+
+
+def read_feed(store: Store, call: Call) -> Reply:
+    """GET feed/{slug}/{user_id}/ (and enrich/feed/...): a page of the feed, newest first.
+
+    Flat feeds list activities; aggregated and notification feeds list groups, most recently
+    updated first, each showing at most 15 activities. Notification feeds add ``unseen`` and
+    ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Enrichment
+    flags are accepted and ignored.
+    """
+    feed = store.feed(call.feed_id())
+    limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
+    offset = call.integer("offset", 0)
+    window = _window(call)
+    body: dict[str, Any]
+    if feed.config.kind == "flat":
+        page = feed.newest_first(window)[offset : offset + limit]
+        body = {"results": [store.activities[i].render(feed.origin(i)) for i in page]}
+        last = page[-1] if page else ""
+    else:
+        groups = [
+            group
+            for group in feed.groups_newest_first()
+            if window.contains(sort_key(group.newest_id))
+        ][offset : offset + limit]
+        body = {"results": [_render_group(store, feed, group) for group in groups]}
+        last = body["results"][-1]["id"] if groups else ""
+    full = limit > 0 and len(body["results"]) == limit
+    body["next"] = _next_link(call, last, limit) if full else ""
+    if feed.config.kind == "notification":
+        body["unseen"] = sum(not group.is_seen for group in feed.groups.values())
+        body["unread"] = sum(not group.is_read for group in feed.groups.values())
+        _apply_marks(call, feed)
+    return 200, body
+
+
+def _apply_marks(call: Call, feed: Feed) -> None:
+    seen, read = _marks(call, "mark_seen"), _marks(call, "mark_read")
+    for group in feed.groups.values():
+        group_id = _group_id(feed, group)
+        if seen is True or (seen and group_id in seen):
+            group.is_seen = True
+        if read is True or (read and group_id in read):
+            group.is_read = True
+
+
+# -- writing activities ---------------------------------------------------------------------
+
+
+def add_activities(store: Store, call: Call) -> Reply:
+    """POST feed/{slug}/{user_id}/: add one activity, or ``{"activities": [...]}``.
+
+    Each activity also goes to the feed's followers (``origin`` = this feed), to its ``to``
+    targets (``origin`` null) and to their followers (``origin`` = the target).
+    """
+    feed_id = call.feed_id()
+    body = call.json_object()
+    if "activities" in body:
+        drafts = parse_activities(body["activities"], call.feed_groups, MAX_ACTIVITIES_PER_ADD)
+        added = [store.add(feed_id, draft) for draft in drafts]
+        return 201, {"activities": [activity.render(None) for activity in added]}
+    return 201, store.add(feed_id, parse_activity(body, call.feed_groups)).render(None)
+
+
+def remove_activity(store: Store, call: Call) -> Reply:
+    """DELETE feed/{slug}/{user_id}/{activity_id}/ (``?foreign_id=1``: by foreign id).
+
+    Also removes it from every feed it reached through this one; absent ids succeed silently.
+    """
+    feed_id = call.feed_id()
+    removed = call.path_params["activity_id"]
+    if call.flag("foreign_id"):
+        store.remove_foreign_id(feed_id, removed)
+    else:
+        store.remove(feed_id, removed)
+    return 200, {"removed": removed}
+
+
+def add_to_many(store: Store, call: Call) -> Reply:
+    """POST feed/add_to_many/: one activity into up to 5,000 feeds, without fan-out.
+
+    ``to`` is not allowed here (400).
+    """
+    body = call.json_object()
+    feeds = body.get("feeds")
+    if not isinstance(feeds, list):
+        raise input_error("feeds must be a list of feed ids")
+    check_size(feeds, "feeds", MAX_ADD_TO_MANY_FEEDS)
+    feed_ids = [split_feed_id(feed, call.feed_groups, "feeds") for feed in feeds]
+    activity = body.get("activity")
+    if isinstance(activity, dict) and "to" in activity:
+        raise input_error("to targets are not supported by add_to_many")
+    store.add_to_many(feed_ids, parse_activity(activity, call.feed_groups))
+    return 201, {}
+
+
+def update_to_targets(store: Store, call: Call) -> Reply:
+    """POST feed_targets/{slug}/{user_id}/activity_to_targets/: change an activity's ``to``.
+
+    The activity is found by ``foreign_id`` + ``time`` in this feed (404 otherwise). Give
+    ``new_targets`` (replace the list) or ``added_targets``/``removed_targets`` (not both
+    kinds; the latter two must not overlap). Answers the activity and what was added/removed.
+    """
+    feed = store.feed(call.feed_id())
+    body = call.json_object()
+    foreign_id = body.get("foreign_id")
+    if not isinstance(foreign_id, str) or not foreign_id:
+        raise input_error("foreign_id is required")
+    time = parse_time_field(body.get("time"))
+    lists = {
+        name: parse_targets(body[name], call.feed_groups, name)
+        for name in ("new_targets", "added_targets", "removed_targets")
+        if body.get(name) is not None
+    }
+    if not lists:
+        raise input_error("give new_targets, or added_targets and/or removed_targets")
+    if "new_targets" in lists and len(lists) > 1:
+        raise input_error("new_targets cannot be combined with added_targets or removed_targets")
+    added, removed = lists.get("added_targets", []), lists.get("removed_targets", [])
+    if set(added) & set(removed):
+        raise input_error("added_targets and removed_targets must not overlap")
+    activity = store.find(foreign_id, time)
+    if activity is None or activity.id not in feed.entries:
+        raise does_not_exist(f"activity with foreign_id {foreign_id!r} not found in this feed")
+    current = activity.targets
+    targets = lists.get("new_targets") or [
+        target
+        for target in current + [extra for extra in added if extra not in current]
+        if target not in removed
+    ]
+    added, removed = store.update_targets(feed.feed_id, activity, targets)
+    body = {"activity": activity.render(feed.origin(activity.id))}
+    return 201, {**body, "added": added, "removed": removed}
+
+
+# -- follows ----------------------------------------------------------------------------------
+
+
+def _copy_limit(value: object, default: int) -> int:
+    if value is None:
+        return default
+    text = value if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    if text is None or not text.strip().isdigit() or int(text) > MAX_COPY_LIMIT:
+        raise input_error(COPY_LIMIT_DETAIL)
+    return int(text)
+
+
+def _check_followable(store: Store, source: str, target: str) -> None:
+    if store.feed_groups[target.partition(":")[0]].kind != "flat":
+        raise input_error(f"only flat feeds can be followed; {target!r} is not flat")
+    if source == target:
+        raise input_error("a feed cannot follow itself")
+
+
+def follow(store: Store, call: Call) -> Reply:
+    """POST feed/{slug}/{user_id}/follows/ (or following/): follow ``target``.
+
+    Copies the target's newest ``activity_copy_limit`` activities (default 100, at most
+    1,000). Following again changes nothing.
+    """
+    source = call.feed_id()
+    body = call.json_object()
+    target = split_feed_id(body.get("target"), call.feed_groups, "target")
+    _check_followable(store, source, target)
+    limit = _copy_limit(body.get("activity_copy_limit"), DEFAULT_COPY_LIMIT)
+    store.follow(source, target, limit)
+    return 201, {}
+
+
+def unfollow(store: Store, call: Call) -> Reply:
+    """DELETE feed/{slug}/{user_id}/follows/{target}/: stop following ``target``.
+
+    Its activities are purged from this feed unless ``keep_history`` is true.
+    """
+    source = call.feed_id()
+    target = split_feed_id(call.path_params["target"], call.feed_groups, "target")
+    store.unfollow(source, target, keep_history=call.flag("keep_history"))
+    return 200, {}
+
+
+def _follow_entry(source: str, target: str, store: Store) -> dict[str, str]:
+    created = format_time_z(store.following[source][target])
+    return {"feed_id": source, "target_id": target, "created_at": created, "updated_at": created}
+
+
+def _follow_page(call: Call, pairs: list[tuple[str, str]], key: int) -> list[tuple[str, str]]:
+    wanted = set(call.values("filter"))
+    limit = call.integer("limit", FOLLOW_LIMIT, maximum=FOLLOW_MAX_LIMIT)
+    offset = call.integer("offset", 0)
+    matching = [pair for pair in pairs if not wanted or pair[key] in wanted]
+    return matching[offset : offset + limit]
+
+
+def following(store: Store, call: Call) -> Reply:
+    """GET feed/{slug}/{user_id}/follows/ (or following/): feeds this feed follows.
+
+    Newest follow first; ``filter`` narrows to the listed target feeds.
+    """
+    source = call.feed_id()
+    pairs = [(source, target) for target in reversed(store.following.get(source, {}))]
+    page = _follow_page(call, pairs, 1)
+    return 200, {"results": [_follow_entry(s, t, store) for s, t in page]}
+
+
+def followers(store: Store, call: Call) -> Reply:
+    """GET feed/{slug}/{user_id}/followers/: feeds following this feed.
+
+    Newest follow first; ``filter`` narrows to the listed follower feeds.
+    """
+    target = call.feed_id()
+    pairs = [(source, target) for source in reversed(store.followers.get(target, {}))]
+    page = _follow_page(call, pairs, 0)
+    return 200, {"results": [_follow_entry(s, t, store) for s, t in page]}
+
+
+def _relationship(item: object, call: Call) -> tuple[str, str]:
+    if not isinstance(item, dict):
+        raise input_error(INVALID_PAYLOAD)
+    if not (isinstance(item.get("source"), str) and isinstance(item.get("target"), str)):
+        raise input_error(INVALID_PAYLOAD)
+    source = split_feed_id(item["source"], call.feed_groups, "source")
+    return source, split_feed_id(item["target"], call.feed_groups, "target")
+
+
+def follow_many(store: Store, call: Call) -> Reply:
+    """POST follow_many/: a JSON array of ``{"source", "target"[, "activity_copy_limit"]}``.
+
+    ``?activity_copy_limit`` sets the default per-item limit. Up to 2,500 follows.
+    """
+    default = _copy_limit(call.text("activity_copy_limit"), DEFAULT_COPY_LIMIT)
+    items = call.json_array()
+    check_size(items, "follows", MAX_FOLLOW_MANY)
+    follows = []
+    for item in items:
+        source, target = _relationship(item, call)
+        _check_followable(store, source, target)
+        follows.append((source, target, _copy_limit(item.get("activity_copy_limit"), default)))
+    for source, target, limit in follows:
+        store.follow(source, target, limit)
+    return 201, {}
+
+
+def unfollow_many(store: Store, call: Call) -> Reply:
+    """POST unfollow_many/: a JSON array of ``{"source", "target"[, "keep_history"]}``."""
+    items = call.json_array()
+    check_size(items, "unfollows", MAX_FOLLOW_MANY)
+    unfollows = []
+    for item in items:
+        source, target = _relationship(item, call)
+        keep = parse_bool(item.get("keep_history", False), "keep_history")
+        unfollows.append((source, target, keep))
+    for source, target, keep in unfollows:
+        store.unfollow(source, target, keep_history=keep)
+    return 201, {}
+
+
+def follow_stats(store: Store, call: Call) -> Reply:
+    """GET stats/follow/?followers=<feed>&following=<feed>: follower/following counts.
+
+    ``followers_slugs``/``following_slugs`` count only follows from/to those feed groups.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    for name, relation in (("followers", store.followers), ("following", store.following)):
+        value = call.text(name)
+        if value:
+            feed_id = split_feed_id(value, call.feed_groups, name)
+            slugs = set(call.values(f"{name}_slugs"))
+            others = relation.get(feed_id, {})
+            count = sum(not slugs or other.partition(":")[0] in slugs for other in others)
+            results[name] = {"feed": feed_id, "count": count}
+    if not results:
+        raise input_error("give followers and/or following feed ids")
+    return 200, {"results": results}

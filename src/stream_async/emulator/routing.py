@@ -1,0 +1,156 @@
+"""The HTTP layer: how a route runs a handler, and what every response carries.
+
+A handler is a plain synchronous function ``(store, call) -> (status, body)``. Its route
+wrapper (:func:`endpoint`) awaits the request body, authenticates the request, then calls the
+handler without awaiting anything else, which is what keeps writes atomic (see
+:mod:`stream_async.emulator.store`). Bodies get ``duration``; errors become Stream error
+bodies; an unexpected exception is logged and answered with a Stream-shaped 500.
+:class:`RateLimitHeaders` adds ``x-ratelimit-*`` to every response, errors included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from stream_async.emulator.auth import Access, authenticate
+from stream_async.emulator.call import Call
+from stream_async.emulator.errors import StreamError, does_not_exist, internal_error, not_allowed
+
+if TYPE_CHECKING:
+    from stream_async.emulator.app import Emulator
+    from stream_async.emulator.store import Store
+
+logger = logging.getLogger("stream_async.emulator")
+
+Reply = tuple[int, dict[str, Any]]
+Handler = Callable[["Store", Call], Reply]
+
+STARTED = "stream_async.emulator.started"
+"""Scope key holding the ``perf_counter()`` at which the request arrived."""
+
+RATE_LIMIT = 2000
+"""Requests per one-minute window reported in ``x-ratelimit-limit`` (never enforced)."""
+
+
+class StreamJSONResponse(Response):
+    """Compact JSON with keys sorted, as the live API sends them."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Serialize ``content``."""
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
+
+
+def _duration(scope: Scope) -> str:
+    elapsed = time.perf_counter() - scope.get(STARTED, time.perf_counter())
+    return f"{elapsed * 1000:.2f}ms"
+
+
+def reply(scope: Scope, status_code: int, body: dict[str, Any]) -> Response:
+    """A JSON response with ``duration`` added."""
+    return StreamJSONResponse({**body, "duration": _duration(scope)}, status_code=status_code)
+
+
+def error_reply(scope: Scope, error: StreamError) -> Response:
+    """The Stream error body of ``error``."""
+    return reply(scope, error.status_code, error.body())
+
+
+def endpoint(
+    emulator: Emulator, handler: Handler, access: Access
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``handler`` as a Starlette endpoint guarded by ``access``."""
+
+    async def run(request: Request) -> Response:
+        body = await request.body()
+        try:
+            feed_id = None
+            if access.feed_scoped:
+                feed_id = request.path_params["feed_slug"] + request.path_params["user_id"]
+            authenticate(
+                config=emulator.config,
+                api_key=request.query_params.get("api_key"),
+                authorization=request.headers.get("authorization"),
+                method=request.method,
+                access=access,
+                feed_id=feed_id,
+            )
+            call = Call(
+                method=request.method,
+                path=request.url.path,
+                path_params=request.path_params,
+                query=request.query_params,
+                body=body,
+                api_key=emulator.config.api_key,
+                feed_groups=emulator.config.feed_groups,
+            )
+            status_code, payload = handler(emulator.store, call)
+        except StreamError as error:
+            return error_reply(request.scope, error)
+        except Exception:
+            logger.exception("unexpected error in %s %s", request.method, request.url.path)
+            return error_reply(request.scope, internal_error())
+        return reply(request.scope, status_code, payload)
+
+    run.__name__ = run.__qualname__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Routing failures as Stream errors: unknown path 404 code 16, wrong method 405 code 17."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = not_allowed("Method Not Allowed", status_code=405)
+    else:
+        error = does_not_exist(f"{request.method} {request.url.path} not found")
+    return error_reply(request.scope, error)
+
+
+class RateLimitHeaders:
+    """ASGI middleware: stamps the arrival time and adds ``x-ratelimit-*`` to every response.
+
+    The emulator counts requests per one-minute window and reports them against
+    :data:`RATE_LIMIT`; it never answers 429. ``x-ratelimit-reset`` is the window's end in
+    Unix seconds.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._window = 0
+        self._count = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[STARTED] = time.perf_counter()
+        now = int(time.time())
+        window = now // 60
+        if window != self._window:
+            self._window, self._count = window, 0
+        self._count += 1
+        headers = [
+            (b"x-ratelimit-limit", str(RATE_LIMIT).encode()),
+            (b"x-ratelimit-remaining", str(max(0, RATE_LIMIT - self._count)).encode()),
+            (b"x-ratelimit-reset", str((window + 1) * 60).encode()),
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
