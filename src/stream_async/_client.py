@@ -232,3 +232,5 @@ class AsyncStreamClient:
         :class:`~stream_async.errors.StreamValidationError` for a slug that is not ``\\w+``
         or a user id that is not ``[\\w-]+``."""
         return Feed(self._transport, feed_slug, user_id)
+
+    # -- namespaces: reactions, users, collections, files, images, og, analytics, personalization

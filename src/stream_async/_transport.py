@@ -172,9 +172,14 @@ class Transport:
         service: str = "api",
         params: Mapping[str, QueryValue] | None = None,
         body: Any = None,
+        files: Mapping[str, Any] | None = None,
         timeout: float | None = None,
     ) -> R:
-        """Send one call and return its parsed result, or raise the SDK's error for it."""
+        """Send one call and return its parsed result, or raise the SDK's error for it.
+
+        ``body`` is sent as JSON; ``files`` (httpx's ``files`` mapping, whose file objects
+        are streamed, never read whole) as a multipart form instead.
+        """
         http = self.pool.get()
         pairs = [("api_key", self.api_key)]
         if params:
@@ -191,6 +196,7 @@ class Transport:
             url,
             headers=headers,
             content=content,
+            files=files,
             extensions={
                 "timeout": {"connect": limit, "read": limit, "write": limit, "pool": limit}
             },
