@@ -1,6 +1,6 @@
 """Pydantic v2 models of what the API returns."""
 
-from stream_async.models._base import RawResponse, StreamModel, StreamResponse
+from stream_async.models._base import EmptyResponse, RawResponse, StreamModel, StreamResponse
 from stream_async.models.activities import (
     Activity,
     ActivityResponse,
@@ -13,6 +13,7 @@ __all__ = [
     "Activity",
     "ActivityResponse",
     "AddActivitiesResponse",
+    "EmptyResponse",
     "FeedPage",
     "RawResponse",
     "RemoveActivityResponse",

@@ -45,3 +45,8 @@ class StreamResponse(StreamModel):
     def rate_limit(self) -> RateLimit | None:
         """The ``x-ratelimit-*`` headers of the response, when it had them."""
         return None if self._raw is None else self._raw.rate_limit
+
+
+class EmptyResponse(StreamResponse):
+    """A response that carries nothing but the server's ``duration``: follows, deletes and
+    other acknowledgements."""
