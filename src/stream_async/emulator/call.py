@@ -21,6 +21,7 @@ from stream_async.emulator.errors import feed_config_error, input_error
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
 _NAME = re.compile(r"[\w-]+")
+_DIGITS = re.compile(r"[0-9]+")
 
 INVALID_PAYLOAD = "invalid request payload"
 """The live server's detail for a body of the wrong shape."""
@@ -46,18 +47,13 @@ def parse_bool(value: object, name: str) -> bool:
     return result
 
 
-def parse_int(value: object, name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A whole number (a JSON int or a numeric string) in ``[minimum, maximum]``; 400 otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise input_error(f"{name} must be an integer")
-    try:
-        number = int(value)
-    except ValueError:
-        raise input_error(f"{name} must be an integer") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        bound = "" if maximum is None else f" and at most {maximum}"
-        raise input_error(f"{name} must be at least {minimum}{bound}")
-    return number
+def parse_count(value: object, detail: str) -> int:
+    """A non-negative whole number (a JSON integer or a digit string); 400 ``detail`` otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        return int(value)
+    raise input_error(detail)
 
 
 def split_feed_id(value: object, groups: Mapping[str, FeedGroupConfig], name: str) -> str:
@@ -122,9 +118,12 @@ class Call:
         return value is not None and parse_bool(value, name)
 
     def integer(self, name: str, default: int, *, maximum: int | None = None) -> int:
-        """A non-negative integer query parameter, clamped to ``maximum`` when given."""
+        """A non-negative integer query parameter (absent or empty: ``default``), clamped to
+        ``maximum`` when given."""
         value = self.text(name)
-        number = default if value in (None, "") else parse_int(value, name)
+        if not value:
+            return default
+        number = parse_count(value, f"{name} must be a non-negative integer")
         return number if maximum is None else min(number, maximum)
 
     def values(self, name: str) -> list[str]:

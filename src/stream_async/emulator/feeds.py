@@ -22,6 +22,7 @@ from stream_async.emulator.call import (
     boolean,
     check_size,
     parse_bool,
+    parse_count,
     split_feed_id,
 )
 from stream_async.emulator.errors import does_not_exist, input_error
@@ -250,12 +251,10 @@ def update_to_targets(store: Store, call: Call) -> Reply:
 def _copy_limit(value: object, default: int) -> int:
     if value is None:
         return default
-    text = value if isinstance(value, str) else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-    if text is None or not text.strip().isdigit() or int(text) > MAX_COPY_LIMIT:
+    limit = parse_count(value, COPY_LIMIT_DETAIL)
+    if limit > MAX_COPY_LIMIT:
         raise input_error(COPY_LIMIT_DETAIL)
-    return int(text)
+    return limit
 
 
 def _check_followable(store: Store, source: str, target: str) -> None:
