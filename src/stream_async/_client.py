@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -20,7 +20,9 @@ from stream_async._config import (
 from stream_async._http import TransportName
 from stream_async._transport import HttpPool, Transport
 from stream_async.errors import StreamConfigurationError, StreamValidationError
-from stream_async.resources.feeds import Feed
+from stream_async.models import EmptyResponse, FollowStats
+from stream_async.resources.activities import Activities, Batch
+from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
 
 
 class _NotGiven:
@@ -232,5 +234,55 @@ class AsyncStreamClient:
         :class:`~stream_async.errors.StreamValidationError` for a slug that is not ``\\w+``
         or a user id that is not ``[\\w-]+``."""
         return Feed(self._transport, feed_slug, user_id)
+
+    def aggregated_feed(self, feed_slug: str, user_id: str) -> AggregatedFeed:
+        """A handle on an aggregated feed: reads return groups of activities."""
+        return AggregatedFeed(self._transport, feed_slug, user_id)
+
+    def notification_feed(self, feed_slug: str, user_id: str) -> NotificationFeed:
+        """A handle on a notification feed: reads return groups with seen/read state and
+        can mark them."""
+        return NotificationFeed(self._transport, feed_slug, user_id)
+
+    @property
+    def activities(self) -> Activities:
+        """Look up, update and partially update activities by id or foreign id + time."""
+        return Activities(self._transport)
+
+    async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
+        """Add one activity to many feeds (at most 5000; ``to`` is not allowed) in one
+        request. The feeds' followers do not get it."""
+        return await Batch(self._transport).add_to_many(activity, feeds)
+
+    async def follow_many(
+        self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
+    ) -> EmptyResponse:
+        """Create up to 2500 follows in one request. Each follow is a ``(source, target)``
+        pair of feed ids, or a mapping with ``source``, ``target`` and optionally its own
+        ``activity_copy_limit``; ``activity_copy_limit`` (0..1000) applies to all."""
+        return await Batch(self._transport).follow_many(
+            follows, activity_copy_limit=activity_copy_limit
+        )
+
+    async def unfollow_many(
+        self, unfollows: Sequence[Any], *, keep_history: bool = False
+    ) -> EmptyResponse:
+        """Remove up to 2500 follows in one request: ``(source, target)`` pairs, or
+        mappings with ``source``, ``target`` and optionally their own ``keep_history``."""
+        return await Batch(self._transport).unfollow_many(unfollows, keep_history=keep_history)
+
+    async def follow_stats(
+        self,
+        feed_id: str,
+        *,
+        followers_slugs: Sequence[str] | None = None,
+        following_slugs: Sequence[str] | None = None,
+    ) -> FollowStats:
+        """How many feeds follow ``feed_id`` and how many it follows, optionally counting
+        only follower feeds of ``followers_slugs`` and followed feeds of
+        ``following_slugs``."""
+        return await Batch(self._transport).follow_stats(
+            feed_id, followers_slugs=followers_slugs, following_slugs=following_slugs
+        )
 
     # -- namespaces: reactions, users, collections, files, images, og, analytics, personalization

@@ -8,7 +8,7 @@ place to change them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sized
+from collections.abc import Mapping, Sequence, Sized
 from datetime import datetime
 from typing import Any, Final
 
@@ -95,6 +95,30 @@ def non_empty_str(value: object, field: str) -> str:
     return value
 
 
+def sequence(value: object, field: str) -> Sequence[Any]:
+    """A list or tuple (a lone string is refused: it is not a list of strings)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise StreamValidationError(field, "must be a list")
+    return value
+
+
+def time(value: object, field: str) -> datetime | str:
+    """A datetime, or a non-empty ISO 8601 string."""
+    if isinstance(value, datetime) or (isinstance(value, str) and value):
+        return value
+    raise StreamValidationError(field, "must be a datetime or an ISO 8601 string")
+
+
+def activity_list(value: object, field: str, limit_name: str) -> list[dict[str, Any]]:
+    """A sequence of activities, at most ``LIMITS[limit_name]`` of them; each checked as
+    :func:`activity` does."""
+    if isinstance(value, Mapping):
+        raise StreamValidationError(field, "must be a list of activities")
+    items = sequence(value, field)
+    max_items(items, limit_name, field)
+    return [activity(item, f"{field}[{i}]") for i, item in enumerate(items)]
+
+
 def activity(value: object, field: str = "activity") -> dict[str, Any]:
     """An activity to add: a mapping with ``actor``, ``verb`` and ``object``; ``to`` a list
     of feed ids; ``time`` a datetime or a string. Returns a shallow copy."""
@@ -107,7 +131,6 @@ def activity(value: object, field: str = "activity") -> dict[str, Any]:
             raise StreamValidationError(f"{field}.{key}", "is required")
     if "to" in data:
         data["to"] = feed_ids(data["to"], f"{field}.to")
-    time = data.get("time")
-    if time is not None and not isinstance(time, (datetime, str)):
-        raise StreamValidationError(f"{field}.time", "must be a datetime or an ISO 8601 string")
+    if data.get("time") is not None:
+        time(data["time"], f"{field}.time")
     return data

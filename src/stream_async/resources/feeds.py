@@ -1,56 +1,160 @@
-"""``client.feed(feed_slug, user_id)``: one feed's activities."""
+"""Feeds: ``client.feed(...)`` (flat), ``client.aggregated_feed(...)`` and
+``client.notification_feed(...)``.
+
+All three add, remove and follow the same way; they differ in what a read returns (flat
+activities, aggregated groups, notification groups with seen/read state).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
 from stream_async._transport import Transport, path
 from stream_async.errors import StreamValidationError
 from stream_async.models import (
+    Activity,
     ActivityResponse,
+    ActivityTargetsResponse,
     AddActivitiesResponse,
+    AggregatedGroup,
+    AggregatedPage,
+    EmptyResponse,
     FeedPage,
+    FollowsPage,
+    NotificationGroup,
+    NotificationPage,
     RemoveActivityResponse,
 )
+from stream_async.pagination import walk
+
+Params = dict[str, Any]
 
 
-class Feed:
-    """A handle on the feed ``feed_slug:user_id``. Creating one sends nothing."""
+@dataclass(frozen=True)
+class ReactionOptions:
+    """Which reactions an enriched read attaches to each activity.
 
-    __slots__ = ("_feed_scope", "_transport", "slug", "user_id")
+    ``own``: the reactions of the reading user (``user_id`` of the read) as
+    ``own_reactions``; ``recent``: ``latest_reactions`` (``recent_limit`` per kind, at most
+    25); ``counts``: ``reaction_counts``; ``own_children``: each reaction's own children;
+    ``kinds``: only these kinds, in reactions and counts alike.
+    """
+
+    own: bool = False
+    recent: bool = False
+    counts: bool = False
+    own_children: bool = False
+    kinds: Sequence[str] = ()
+    recent_limit: int | None = None
+
+    def params(self) -> Params:
+        if isinstance(self.kinds, str):
+            raise StreamValidationError("reactions.kinds", "must be a list of reaction kinds")
+        for kind in self.kinds:
+            check.non_empty_str(kind, "reactions.kinds")
+        limit = self.recent_limit
+        if limit is not None:
+            high = check.LIMITS["recent_reactions_limit"]
+            check.int_range(limit, "reactions.recent_limit", low=1, high=high)
+        return {
+            "withOwnReactions": self.own or None,
+            "withRecentReactions": self.recent or None,
+            "withReactionCounts": self.counts or None,
+            "withOwnChildren": self.own_children or None,
+            "reactionKindsFilter": list(self.kinds) or None,
+            "recentReactionsLimit": limit,
+        }
+
+
+def enrichment_params(
+    enrich: bool, reactions: ReactionOptions | None, user_id: str | None
+) -> tuple[bool, Params]:
+    """Whether a read goes to the ``enrich/`` endpoint, and the query flags it needs."""
+    params: Params = {"user_id": None if user_id is None else check.user_id(user_id)}
+    if reactions is not None:
+        if not isinstance(reactions, ReactionOptions):
+            raise StreamValidationError("reactions", "must be a ReactionOptions")
+        params.update(reactions.params())
+    return enrich or reactions is not None, params
+
+
+def _id_bounds(
+    id_lt: str | None, id_lte: str | None, id_gt: str | None, id_gte: str | None
+) -> Params:
+    """The reference does not support combining id bounds, so at most one is allowed."""
+    bounds = {"id_lt": id_lt, "id_lte": id_lte, "id_gt": id_gt, "id_gte": id_gte}
+    given = {name: value for name, value in bounds.items() if value is not None}
+    if len(given) > 1:
+        raise StreamValidationError(
+            "/".join(given), "give at most one of id_lt, id_lte, id_gt and id_gte"
+        )
+    for name, value in given.items():
+        check.non_empty_str(value, name)
+    return given
+
+
+def _page_params(limit: int | None, offset: int | None) -> Params:
+    return {
+        "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=100),
+        "offset": None if offset is None else check.int_range(offset, "offset", low=0),
+    }
+
+
+def target_feed(target: object, field: str = "target") -> str:
+    """A feed to follow or filter on: a ``slug:user_id`` string or a feed handle."""
+    if isinstance(target, BaseFeed):
+        return target.id
+    slug, uid = check.feed_id(target, field)
+    return f"{slug}:{uid}"
+
+
+P = TypeVar("P", FeedPage, AggregatedPage, NotificationPage)
+Item = TypeVar("Item", Activity, AggregatedGroup, NotificationGroup)
+
+
+class BaseFeed(Generic[P, Item]):
+    """What every feed type can do. Creating a handle sends nothing."""
+
+    __slots__ = ("_feed_scope", "_follow_scope", "_transport", "slug", "user_id")
+    _page: type[P]
 
     def __init__(self, transport: Transport, feed_slug: str, user_id: str) -> None:
         self._transport = transport
         self.slug = check.feed_slug(feed_slug)
         self.user_id = check.user_id(user_id)
-        self._feed_scope = Scope("feed", feed_id=f"{self.slug}{self.user_id}")
+        feed_id = f"{self.slug}{self.user_id}"
+        self._feed_scope = Scope("feed", feed_id=feed_id)
+        self._follow_scope = Scope("follower", feed_id=feed_id)
 
     def __repr__(self) -> str:
-        return f"Feed({self.id!r})"
+        return f"{type(self).__name__}({self.id!r})"
 
     @property
     def id(self) -> str:
         """The feed id, ``slug:user_id``."""
         return f"{self.slug}:{self.user_id}"
 
+    # -- activities ------------------------------------------------------------------
+
     async def add_activity(self, activity: Mapping[str, Any]) -> ActivityResponse:
         """Add one activity; returns it as stored, with its ``id``.
 
         ``activity`` needs ``actor``, ``verb`` and ``object``; ``time`` (a datetime or an
-        ISO string) and ``foreign_id`` make it idempotent; ``to`` lists more feed ids to
+        ISO string) with ``foreign_id`` makes it idempotent; ``to`` lists more feed ids to
         copy it into. Raises :class:`~stream_async.errors.StreamValidationError` on a
         missing field or a bad ``to`` before sending.
         """
-        data = check.activity(activity)
         return await self._transport.request(
             "POST",
             path("feed", self.slug, self.user_id),
             cast=ActivityResponse,
             scope=self._feed_scope,
-            body=data,
+            body=check.activity(activity),
         )
 
     async def add_activities(
@@ -60,10 +164,7 @@ class Feed:
 
         An empty sequence sends nothing and returns an empty result.
         """
-        if isinstance(activities, (str, bytes, Mapping)):
-            raise StreamValidationError("activities", "must be a sequence of activities")
-        check.max_items(activities, "activities_per_add", "activities")
-        data = [check.activity(a, f"activities[{i}]") for i, a in enumerate(activities)]
+        data = check.activity_list(activities, "activities", "activities_per_add")
         if not data:
             return AddActivitiesResponse(activities=[])
         return await self._transport.request(
@@ -74,42 +175,8 @@ class Feed:
             body={"activities": data},
         )
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-    ) -> FeedPage:
-        """Read one page of the feed, newest first.
-
-        ``limit`` (1..100, server default 25) and ``offset`` page by position; the
-        ``id_*`` bounds page by activity id, which is faster for deep pages.
-        """
-        params: dict[str, str | int | None] = {
-            "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=100),
-            "offset": None if offset is None else check.int_range(offset, "offset", low=0),
-            "id_lt": _optional_id(id_lt, "id_lt"),
-            "id_lte": _optional_id(id_lte, "id_lte"),
-            "id_gt": _optional_id(id_gt, "id_gt"),
-            "id_gte": _optional_id(id_gte, "id_gte"),
-        }
-        return await self._transport.request(
-            "GET",
-            path("feed", self.slug, self.user_id),
-            cast=FeedPage,
-            scope=self._feed_scope,
-            params=params,
-        )
-
     async def remove_activity(
-        self,
-        activity_id: str | None = None,
-        *,
-        foreign_id: str | None = None,
+        self, activity_id: str | None = None, *, foreign_id: str | None = None
     ) -> RemoveActivityResponse:
         """Remove an activity from this feed (and the feeds it fanned out to), by its id or
         by its ``foreign_id``: give exactly one. Removing what is not there succeeds."""
@@ -119,7 +186,7 @@ class Feed:
             )
         if foreign_id is not None:
             key = check.non_empty_str(foreign_id, "foreign_id")
-            params: dict[str, str | int | None] = {"foreign_id": 1}
+            params: Params = {"foreign_id": 1}
         else:
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
@@ -131,6 +198,286 @@ class Feed:
             params=params,
         )
 
+    async def update_activity_to_targets(
+        self,
+        foreign_id: str,
+        time: datetime | str,
+        *,
+        new_targets: Sequence[str] | None = None,
+        added_targets: Sequence[str] | None = None,
+        removed_targets: Sequence[str] | None = None,
+    ) -> ActivityTargetsResponse:
+        """Change the ``to`` targets of the activity ``foreign_id`` + ``time``: replace
+        them all (``new_targets``), or add and remove some (``added_targets``,
+        ``removed_targets``)."""
+        body: Params = {
+            "foreign_id": check.non_empty_str(foreign_id, "foreign_id"),
+            "time": check.time(time, "time"),
+        }
+        if new_targets is not None and (added_targets is not None or removed_targets is not None):
+            raise StreamValidationError(
+                "new_targets", "cannot be combined with added_targets or removed_targets"
+            )
+        for name, targets in (
+            ("new_targets", new_targets),
+            ("added_targets", added_targets),
+            ("removed_targets", removed_targets),
+        ):
+            if targets is not None:
+                body[name] = check.feed_ids(targets, name)
+        if len(body) == 2:
+            raise StreamValidationError(
+                "new_targets", "give new_targets, or added_targets and/or removed_targets"
+            )
+        overlap = set(body.get("added_targets", ())) & set(body.get("removed_targets", ()))
+        if overlap:
+            raise StreamValidationError(
+                "added_targets", f"cannot also be removed: {', '.join(sorted(overlap))}"
+            )
+        return await self._transport.request(
+            "POST",
+            path("feed_targets", self.slug, self.user_id, "activity_to_targets"),
+            cast=ActivityTargetsResponse,
+            scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
+            body=body,
+        )
 
-def _optional_id(value: object, field: str) -> str | None:
-    return None if value is None else check.non_empty_str(value, field)
+    # -- follows ---------------------------------------------------------------------
+
+    async def follow(
+        self, target: str | BaseFeed[Any, Any], *, activity_copy_limit: int | None = None
+    ) -> EmptyResponse:
+        """Make this feed follow ``target`` (``"slug:user_id"`` or a feed handle; only flat
+        feeds can be followed). The newest ``activity_copy_limit`` activities of the target
+        (0..1000, server default 100) are copied in; following again changes nothing."""
+        target_id = target_feed(target)
+        if target_id == self.id:
+            raise StreamValidationError("target", "a feed cannot follow itself")
+        body: Params = {"target": target_id}
+        if activity_copy_limit is not None:
+            body["activity_copy_limit"] = copy_limit(activity_copy_limit)
+        return await self._transport.request(
+            "POST",
+            path("feed", self.slug, self.user_id, "follows"),
+            cast=EmptyResponse,
+            scope=self._follow_scope,
+            body=body,
+        )
+
+    async def unfollow(
+        self, target: str | BaseFeed[Any, Any], *, keep_history: bool = False
+    ) -> EmptyResponse:
+        """Stop following ``target``; its activities leave this feed unless
+        ``keep_history``."""
+        return await self._transport.request(
+            "DELETE",
+            path("feed", self.slug, self.user_id, "follows", target_feed(target)),
+            cast=EmptyResponse,
+            scope=self._follow_scope,
+            params={"keep_history": True if keep_history else None},
+        )
+
+    async def followers(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        filter: Sequence[str] | None = None,
+    ) -> FollowsPage:
+        """The feeds following this one, most recent follow first (limit 1..500, offset at
+        most 4000; ``filter`` keeps only the listed feed ids)."""
+        return await self._follows("followers", limit, offset, filter)
+
+    async def following(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        filter: Sequence[str] | None = None,
+    ) -> FollowsPage:
+        """The feeds this one follows, most recent follow first; ``filter`` with feed ids
+        checks whether they are followed."""
+        return await self._follows("follows", limit, offset, filter)
+
+    async def _follows(
+        self,
+        which: str,
+        limit: int | None,
+        offset: int | None,
+        filter: Sequence[str] | None,
+    ) -> FollowsPage:
+        high_offset = check.LIMITS["follow_offset"]
+        params: Params = {
+            "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=500),
+            "offset": None
+            if offset is None
+            else check.int_range(offset, "offset", low=0, high=high_offset),
+            "filter": None
+            if filter is None
+            else [target_feed(f, "filter") for f in check.sequence(filter, "filter")],
+        }
+        return await self._transport.request(
+            "GET",
+            path("feed", self.slug, self.user_id, which),
+            cast=FollowsPage,
+            scope=self._follow_scope,
+            params=params,
+        )
+
+    # -- reads -----------------------------------------------------------------------
+
+    async def _read(self, params: Params, enrich: bool) -> P:
+        root = ("enrich", "feed") if enrich else ("feed",)
+        return await self._transport.request(
+            "GET",
+            path(*root, self.slug, self.user_id),
+            cast=self._page,
+            scope=self._feed_scope,
+            params=params,
+        )
+
+    def iterate(
+        self,
+        *,
+        page_size: int = 25,
+        max_items: int | None = None,
+        id_lt: str | None = None,
+        enrich: bool = False,
+        reactions: ReactionOptions | None = None,
+        user_id: str | None = None,
+    ) -> AsyncIterator[Item]:
+        """Every item of the feed, newest first, fetched a page at a time (``page_size``,
+        1..100) by ``id_lt``; only one page is held in memory. ``max_items`` stops early;
+        ``id_lt`` starts below an id."""
+        check.int_range(page_size, "page_size", low=1, high=100)
+        if max_items is not None:
+            check.int_range(max_items, "max_items", low=0)
+        enrich, base = enrichment_params(enrich, reactions, user_id)
+        base["limit"] = page_size
+        start = _id_bounds(id_lt, None, None, None)
+
+        async def fetch(cursor: str | None) -> tuple[Sequence[Item], str | None]:
+            params = {**base, **({"id_lt": cursor} if cursor else start)}
+            page = await self._read(params, enrich)
+            items: list[Item] = page.results  # type: ignore[assignment]
+            more = bool(page.next) and len(items) == page_size
+            return items, items[-1].id if more and items else None
+
+        return walk(fetch, max_items=max_items)
+
+
+class Feed(BaseFeed[FeedPage, Activity]):
+    """A flat feed: activities, newest first."""
+
+    __slots__ = ()
+    _page = FeedPage
+
+    async def get(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        id_lt: str | None = None,
+        id_lte: str | None = None,
+        id_gt: str | None = None,
+        id_gte: str | None = None,
+        ranking: str | None = None,
+        enrich: bool = False,
+        reactions: ReactionOptions | None = None,
+        user_id: str | None = None,
+    ) -> FeedPage:
+        """Read one page of the feed, newest first.
+
+        ``limit`` (1..100, server default 25) and ``offset`` page by position; one of the
+        ``id_*`` bounds pages by activity id, which is faster for deep pages (the API does
+        not support combining them). ``ranking`` names a ranking method of the feed group.
+        ``enrich=True`` replaces references (``SU:``, ``SO:``, ...) by their objects;
+        ``reactions`` attaches reactions (and implies ``enrich``); ``user_id`` is the
+        reader whose own reactions are shown. :meth:`iterate` walks every page.
+        """
+        enrich, params = enrichment_params(enrich, reactions, user_id)
+        params.update(_page_params(limit, offset))
+        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
+        if ranking is not None:
+            params["ranking"] = check.non_empty_str(ranking, "ranking")
+        return await self._read(params, enrich)
+
+
+class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
+    """An aggregated feed: groups of activities, most recently updated first."""
+
+    __slots__ = ()
+    _page = AggregatedPage
+
+    async def get(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        id_lt: str | None = None,
+        id_lte: str | None = None,
+        id_gt: str | None = None,
+        id_gte: str | None = None,
+        enrich: bool = False,
+        reactions: ReactionOptions | None = None,
+        user_id: str | None = None,
+    ) -> AggregatedPage:
+        """Read one page of groups; the ``id_*`` bounds take group ids. Arguments as for
+        :meth:`Feed.get`."""
+        enrich, params = enrichment_params(enrich, reactions, user_id)
+        params.update(_page_params(limit, offset))
+        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
+        return await self._read(params, enrich)
+
+
+class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
+    """A notification feed: aggregated groups with seen and read state."""
+
+    __slots__ = ()
+    _page = NotificationPage
+
+    async def get(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        id_lt: str | None = None,
+        id_lte: str | None = None,
+        id_gt: str | None = None,
+        id_gte: str | None = None,
+        mark_seen: bool | Sequence[str] = False,
+        mark_read: bool | Sequence[str] = False,
+        enrich: bool = False,
+        reactions: ReactionOptions | None = None,
+        user_id: str | None = None,
+    ) -> NotificationPage:
+        """Read one page of groups, then mark groups seen or read: ``True`` for every
+        group of the feed, or a list of group ids. The page shows the state from before
+        the marking. Other arguments as for :meth:`Feed.get`."""
+        enrich, params = enrichment_params(enrich, reactions, user_id)
+        params.update(_page_params(limit, offset))
+        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
+        params["mark_seen"] = _marks(mark_seen, "mark_seen")
+        params["mark_read"] = _marks(mark_read, "mark_read")
+        return await self._read(params, enrich)
+
+
+def _marks(value: bool | Sequence[str], field: str) -> bool | list[str] | None:
+    if isinstance(value, bool):
+        return True if value else None
+    ids = [check.non_empty_str(v, field) for v in check.sequence(value, field)]
+    return ids or None
+
+
+def copy_limit(value: int, field: str = "activity_copy_limit") -> int:
+    """``activity_copy_limit``: 0..1000."""
+    return check.int_range(value, field, low=0, high=check.LIMITS["activity_copy_limit"])
+
+
+__all__ = [
+    "AggregatedFeed",
+    "BaseFeed",
+    "Feed",
+    "NotificationFeed",
+    "ReactionOptions",
+]

@@ -1,0 +1,302 @@
+"""``client.activities`` (look up, update and partially update activities anywhere) and
+the batch calls of the client (``add_to_many``, ``follow_many``, ``unfollow_many``,
+``follow_stats``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from stream_async import _validation as check
+from stream_async._auth import Scope
+from stream_async._serialization import format_time
+from stream_async._transport import Transport, path
+from stream_async.errors import StreamValidationError
+from stream_async.models import (
+    ActivitiesResponse,
+    ActivityResponse,
+    EmptyResponse,
+    FollowStats,
+    PartialUpdateManyResponse,
+)
+from stream_async.resources.feeds import (
+    ReactionOptions,
+    copy_limit,
+    enrichment_params,
+    target_feed,
+)
+
+_ACTIVITIES = Scope("activities")
+_FEEDS = Scope("feed")
+_FOLLOWS = Scope("follower")
+_STATS = Scope("*", action="read")
+
+ForeignIdTime = tuple[str, "datetime | str"]
+
+
+def _time_text(value: datetime | str, field: str) -> str:
+    checked = check.time(value, field)
+    return format_time(checked) if isinstance(checked, datetime) else checked
+
+
+def _identity(change: Mapping[str, Any], field: str) -> dict[str, Any]:
+    """``id``, or ``foreign_id`` + ``time``, of an activity to change."""
+    has_id = change.get("id") is not None
+    has_foreign = change.get("foreign_id") is not None or change.get("time") is not None
+    if has_id == has_foreign:
+        raise StreamValidationError(field, "give either id, or foreign_id and time")
+    if has_id:
+        return {"id": check.non_empty_str(change["id"], f"{field}.id")}
+    return {
+        "foreign_id": check.non_empty_str(change.get("foreign_id"), f"{field}.foreign_id"),
+        "time": check.time(change.get("time"), f"{field}.time"),
+    }
+
+
+def _changes(set: object, unset: object, field: str) -> dict[str, Any]:
+    """``set`` (dotted paths -> values) and ``unset`` (dotted paths): at most 25 keys
+    each, at least one change, and no path both set and unset (nor one inside another)."""
+    if set is None:
+        set = {}
+    if unset is None:
+        unset = []
+    if not isinstance(set, Mapping):
+        raise StreamValidationError(f"{field}.set", "must be a mapping of field paths to values")
+    unset_list = check.sequence(unset, f"{field}.unset")
+    check.max_items(set, "partial_update_set_keys", f"{field}.set")
+    check.max_items(unset_list, "partial_update_unset_keys", f"{field}.unset")
+    for key in (*set, *unset_list):
+        check.non_empty_str(key, f"{field}.set/unset")
+    if not set and not unset_list:
+        raise StreamValidationError(field, "give at least one key to set or unset")
+    for a in set:
+        for b in unset_list:
+            if a == b or a.startswith(b + ".") or b.startswith(a + "."):
+                raise StreamValidationError(f"{field}.unset", f"'{b}' collides with set '{a}'")
+    return {"set": dict(set), "unset": list(unset_list)}
+
+
+class Activities:
+    """Activities addressed by id or by ``foreign_id`` + ``time``, wherever they are."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def get(
+        self,
+        ids: Sequence[str] | None = None,
+        *,
+        foreign_id_times: Sequence[ForeignIdTime] | None = None,
+        enrich: bool = False,
+        reactions: ReactionOptions | None = None,
+        user_id: str | None = None,
+    ) -> ActivitiesResponse:
+        """Look up to 100 activities by id, or by ``(foreign_id, time)`` pairs (give
+        exactly one). Unknown ones are left out of the result. ``enrich``, ``reactions``
+        and ``user_id`` work as for a feed read."""
+        if (ids is None) == (foreign_id_times is None):
+            raise StreamValidationError("ids", "give exactly one of ids and foreign_id_times")
+        enrich, params = enrichment_params(enrich, reactions, user_id)
+        if ids is not None:
+            id_list = check.sequence(ids, "ids")
+            check.max_items(id_list, "activities_per_get", "ids")
+            params["ids"] = [check.non_empty_str(i, "ids") for i in id_list]
+        else:
+            pairs = check.sequence(foreign_id_times, "foreign_id_times")
+            check.max_items(pairs, "activities_per_get", "foreign_id_times")
+            foreign_ids: list[str] = []
+            times: list[str] = []
+            for i, pair in enumerate(pairs):
+                field = f"foreign_id_times[{i}]"
+                if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                    raise StreamValidationError(field, "must be a (foreign_id, time) pair")
+                foreign_id = check.non_empty_str(pair[0], field)
+                if "," in foreign_id:
+                    raise StreamValidationError(field, "a foreign_id here cannot contain ','")
+                foreign_ids.append(foreign_id)
+                times.append(_time_text(pair[1], field))
+            params["foreign_ids"] = foreign_ids
+            params["timestamps"] = times
+        if not params.get("ids") and not params.get("foreign_ids"):
+            return ActivitiesResponse(results=[])
+        return await self._transport.request(
+            "GET",
+            path(*(("enrich", "activities") if enrich else ("activities",))),
+            cast=ActivitiesResponse,
+            scope=_ACTIVITIES,
+            params=params,
+        )
+
+    async def update(self, activities: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+        """Replace up to 100 activities whole, each matched by its ``foreign_id`` and
+        ``time`` (which therefore cannot change); ids stay the same."""
+        data = check.activity_list(activities, "activities", "activities_per_update")
+        for i, item in enumerate(data):
+            check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
+            check.time(item.get("time"), f"activities[{i}].time")
+        if not data:
+            return EmptyResponse()
+        return await self._transport.request(
+            "POST",
+            path("activities"),
+            cast=EmptyResponse,
+            scope=_ACTIVITIES,
+            body={"activities": data},
+        )
+
+    async def partial_update(
+        self,
+        id: str | None = None,
+        *,
+        foreign_id: str | None = None,
+        time: datetime | str | None = None,
+        set: Mapping[str, Any] | None = None,
+        unset: Sequence[str] | None = None,
+    ) -> ActivityResponse:
+        """Change some fields of one activity, by ``id`` or by ``foreign_id`` + ``time``:
+        ``set`` maps field paths (dotted for nested fields, such as ``"product.price"``) to
+        values, ``unset`` removes paths; at most 25 of each. Returns the activity as it is
+        now."""
+        body = _identity({"id": id, "foreign_id": foreign_id, "time": time}, "activity")
+        body.update(_changes(set, unset, "activity"))
+        return await self._transport.request(
+            "POST", path("activity"), cast=ActivityResponse, scope=_ACTIVITIES, body=body
+        )
+
+    async def partial_update_many(
+        self, changes: Sequence[Mapping[str, Any]]
+    ) -> PartialUpdateManyResponse:
+        """Up to 100 partial updates in one request; each change is a mapping with ``id``
+        (or ``foreign_id`` and ``time``), ``set`` and/or ``unset``, checked as
+        :meth:`partial_update` checks them."""
+        if isinstance(changes, Mapping):
+            raise StreamValidationError("changes", "must be a list of changes")
+        items = check.sequence(changes, "changes")
+        check.max_items(items, "partial_update_changes", "changes")
+        body: list[dict[str, Any]] = []
+        for i, change in enumerate(items):
+            field = f"changes[{i}]"
+            if not isinstance(change, Mapping):
+                raise StreamValidationError(field, "must be a mapping")
+            entry = _identity(change, field)
+            entry.update(_changes(change.get("set"), change.get("unset"), field))
+            body.append(entry)
+        if not body:
+            return PartialUpdateManyResponse(activities=[])
+        return await self._transport.request(
+            "POST",
+            path("activity"),
+            cast=PartialUpdateManyResponse,
+            scope=_ACTIVITIES,
+            body={"changes": body},
+        )
+
+
+def _pairs(items: object, field: str, extra: str) -> list[dict[str, Any]]:
+    """Follow pairs given as ``(source, target)`` tuples or mappings with ``source``,
+    ``target`` and optionally ``extra``."""
+    if isinstance(items, Mapping):
+        raise StreamValidationError(field, "must be a list of (source, target) pairs")
+    result: list[dict[str, Any]] = []
+    for i, item in enumerate(check.sequence(items, field)):
+        where = f"{field}[{i}]"
+        if isinstance(item, Mapping):
+            entry = {
+                "source": target_feed(item.get("source"), f"{where}.source"),
+                "target": target_feed(item.get("target"), f"{where}.target"),
+            }
+            if item.get(extra) is not None:
+                entry[extra] = item[extra]
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            entry = {
+                "source": target_feed(item[0], f"{where}.source"),
+                "target": target_feed(item[1], f"{where}.target"),
+            }
+        else:
+            raise StreamValidationError(where, "must be a (source, target) pair or a mapping")
+        if entry["source"] == entry["target"]:
+            raise StreamValidationError(where, "a feed cannot follow itself")
+        result.append(entry)
+    return result
+
+
+class Batch:
+    """Calls that span many feeds at once."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
+        data = check.activity(activity)
+        if "to" in data:
+            raise StreamValidationError("activity.to", "is not allowed in add_to_many")
+        feed_list = [target_feed(f, "feeds") for f in check.sequence(feeds, "feeds")]
+        check.max_items(feed_list, "add_to_many_feeds", "feeds")
+        if not feed_list:
+            return EmptyResponse()
+        return await self._transport.request(
+            "POST",
+            path("feed", "add_to_many"),
+            cast=EmptyResponse,
+            scope=_FEEDS,
+            body={"activity": data, "feeds": feed_list},
+        )
+
+    async def follow_many(
+        self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
+    ) -> EmptyResponse:
+        body = _pairs(follows, "follows", "activity_copy_limit")
+        check.max_items(body, "follow_many", "follows")
+        for i, entry in enumerate(body):
+            if "activity_copy_limit" in entry:
+                copy_limit(entry["activity_copy_limit"], f"follows[{i}].activity_copy_limit")
+        limit = None if activity_copy_limit is None else copy_limit(activity_copy_limit)
+        if not body:
+            return EmptyResponse()
+        return await self._transport.request(
+            "POST",
+            path("follow_many"),
+            cast=EmptyResponse,
+            scope=_FOLLOWS,
+            params={"activity_copy_limit": limit},
+            body=body,
+        )
+
+    async def unfollow_many(
+        self, unfollows: Sequence[Any], *, keep_history: bool = False
+    ) -> EmptyResponse:
+        body = _pairs(unfollows, "unfollows", "keep_history")
+        check.max_items(body, "unfollow_many", "unfollows")
+        for i, entry in enumerate(body):
+            value = entry.setdefault("keep_history", keep_history)
+            if not isinstance(value, bool):
+                raise StreamValidationError(f"unfollows[{i}].keep_history", "must be a bool")
+        if not body:
+            return EmptyResponse()
+        return await self._transport.request(
+            "POST", path("unfollow_many"), cast=EmptyResponse, scope=_FOLLOWS, body=body
+        )
+
+    async def follow_stats(
+        self,
+        feed_id: str,
+        *,
+        followers_slugs: Sequence[str] | None = None,
+        following_slugs: Sequence[str] | None = None,
+    ) -> FollowStats:
+        feed = target_feed(feed_id, "feed_id")
+        params: dict[str, Any] = {"followers": feed, "following": feed}
+        for name, slugs in (
+            ("followers_slugs", followers_slugs),
+            ("following_slugs", following_slugs),
+        ):
+            if slugs is not None:
+                params[name] = [check.feed_slug(s, name) for s in check.sequence(slugs, name)]
+        return await self._transport.request(
+            "GET", path("stats", "follow"), cast=FollowStats, scope=_STATS, params=params
+        )
