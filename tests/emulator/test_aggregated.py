@@ -73,6 +73,9 @@ async def test_group_pagination_and_removal(api: Api) -> None:
     rest = await api.read("aggregated:1", limit=2, id_lt=query["id_lt"][0])
     assert _group_names(rest) == ["post_2021-01-01"]
     assert rest["next"] == ""
+    extra = await api.add("aggregated:1", time="2021-01-02T12:00:00")
+    await api.delete(f"feed/aggregated/1/{extra['id']}/")
+    assert (await api.read("aggregated:1"))["results"][1]["activity_count"] == 1
     removed = page["results"][0]["activities"][0]["id"]
     await api.delete(f"feed/aggregated/1/{removed}/")
     assert _group_names(await api.read("aggregated:1")) == ["post_2021-01-02", "post_2021-01-01"]

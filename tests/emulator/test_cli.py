@@ -1,0 +1,112 @@
+"""The command line: argument parsing, the start banner, and ``--help``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+import stream_async.emulator
+from stream_async.emulator import __main__ as cli
+from stream_async.emulator.config import DEFAULT_API_SECRET
+
+
+def test_help_exits_zero() -> None:
+    src = str(Path(stream_async.emulator.__file__).parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(
+        [sys.executable, "-m", "stream_async.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--feed-group" in result.stdout
+
+
+def test_defaults() -> None:
+    options = cli.parse_options([], environ={})
+    assert (options.host, options.port) == ("127.0.0.1", 8000)
+    assert options.config.api_key == "emulator-key"
+    assert options.config.api_secret == DEFAULT_API_SECRET
+    assert options.config.app_id == "1"
+    kinds = {name: group.kind for name, group in options.config.feed_groups.items()}
+    assert kinds == {
+        "user": "flat",
+        "timeline": "flat",
+        "flat": "flat",
+        "topic": "flat",
+        "aggregated": "aggregated",
+        "notification": "notification",
+    }
+
+
+def test_options_and_feed_groups() -> None:
+    argv = [
+        "--host=0.0.0.0",
+        "--port=9001",
+        "--api-key=k",
+        "--api-secret=from-the-command-line-0123456789",
+        "--app-id=42",
+        "--feed-group=news:aggregated",
+        "--feed-group",
+        "user:notification",
+    ]
+    options = cli.parse_options(argv, environ={cli.SECRET_ENV: "from-the-environment"})
+    assert (options.host, options.port) == ("0.0.0.0", 9001)
+    assert options.config.api_key == "k"
+    assert options.config.api_secret == "from-the-command-line-0123456789"
+    assert options.config.app_id == "42"
+    assert options.config.feed_groups["news"].kind == "aggregated"
+    assert options.config.feed_groups["user"].kind == "notification"
+    assert options.config.feed_groups["timeline"].kind == "flat"
+
+
+def test_secret_from_the_environment() -> None:
+    options = cli.parse_options([], environ={cli.SECRET_ENV: "from-the-environment-0123456789"})
+    assert options.config.api_secret == "from-the-environment-0123456789"
+
+
+@pytest.mark.parametrize("value", ["news", "news:ranked", ":flat"])
+def test_bad_feed_group_exits_with_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options([f"--feed-group={value}"], environ={})
+    assert exit_info.value.code == 2
+    assert "NAME:KIND" in capsys.readouterr().err
+
+
+def test_banner_prints_the_default_secret_only() -> None:
+    default = cli.banner(cli.parse_options([], environ={}))
+    assert DEFAULT_API_SECRET in default
+    assert "http://127.0.0.1:8000/api/v1.0/" in default
+    assert "notification (notification)" in default
+    secret = "a-private-secret-nobody-should-see-0123"
+    custom = cli.banner(cli.parse_options([f"--api-secret={secret}"], environ={}))
+    assert secret not in custom
+    assert "api_secret" not in custom
+
+
+def test_main_serves_the_configured_app(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: Starlette, *, host: str, port: int) -> None:
+        served.update(app=app, host=host, port=port)
+
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.delenv(cli.SECRET_ENV, raising=False)
+    assert cli.main(["--port=8123", "--api-key=cli-key"]) == 0
+    assert served["port"] == 8123
+    assert served["host"] == "127.0.0.1"
+    assert served["app"].state.emulator.config.api_key == "cli-key"
+    assert "cli-key" in capsys.readouterr().out
