@@ -52,10 +52,9 @@ class Access:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who made an authenticated request: a server token, or a user token's ``user_id``."""
+    """Who made an authenticated request: ``user_id`` is None for a server token."""
 
     user_id: str | None
-    claims: Mapping[str, Any]
 
 
 def _decode(token: str, secret: str) -> dict[str, Any]:
@@ -99,7 +98,7 @@ def authenticate(
             and _allows(claims.get("feed_id"), feed_id if access.feed_scoped else None)
         )
         if allowed:
-            return Principal(None, claims)
+            return Principal(None)
     elif access.client_side and isinstance(claims.get("user_id"), str):
-        return Principal(claims["user_id"], claims)
+        return Principal(claims["user_id"])
     raise not_allowed()

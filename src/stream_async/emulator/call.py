@@ -78,7 +78,6 @@ class Call:
     ``path`` is the request path (for ``next`` links), ``api_key`` the caller's key.
     """
 
-    method: str
     path: str
     path_params: Mapping[str, str]
     query: QueryParams

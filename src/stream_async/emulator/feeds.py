@@ -13,6 +13,7 @@ more than 100 activities in one request, following more than 2,500 or unfollowin
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -124,21 +125,22 @@ def read_feed(store: Store, call: Call) -> Reply:
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
     window = _window(call)
-    body: dict[str, Any]
+    results: list[dict[str, Any]]
     if feed.config.kind == "flat":
-        page = feed.newest_first(window)[offset : offset + limit]
-        body = {"results": [store.activities[i].render(feed.origin(i)) for i in page]}
-        last = page[-1] if page else ""
+        keys = (key for key in reversed(feed.order) if window.contains(key))
+        results = [
+            store.activities[activity_id].render(feed.origin(activity_id))
+            for _, activity_id in islice(keys, offset, offset + limit)
+        ]
     else:
-        groups = [
-            group
-            for group in feed.groups_newest_first()
-            if window.contains(sort_key(group.newest_id))
-        ][offset : offset + limit]
-        body = {"results": [_render_group(store, feed, group) for group in groups]}
-        last = body["results"][-1]["id"] if groups else ""
-    full = limit > 0 and len(body["results"]) == limit
-    body["next"] = _next_link(call, last, limit) if full else ""
+        groups = feed.groups_newest_first()
+        matching = (group for group in groups if window.contains(sort_key(group.newest_id)))
+        results = [
+            _render_group(store, feed, group) for group in islice(matching, offset, offset + limit)
+        ]
+    full = bool(results) and len(results) == limit
+    next_link = _next_link(call, results[-1]["id"], limit) if full else ""
+    body: dict[str, Any] = {"results": results, "next": next_link}
     if feed.config.kind == "notification":
         body["unseen"] = sum(not group.is_seen for group in feed.groups.values())
         body["unread"] = sum(not group.is_read for group in feed.groups.values())

@@ -87,7 +87,6 @@ def endpoint(
                 feed_id=feed_id,
             )
             call = Call(
-                method=request.method,
                 path=request.url.path,
                 path_params=request.path_params,
                 query=request.query_params,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -109,7 +109,6 @@ class Feed:
 
     def __init__(self, feed_id: str, group: FeedGroupConfig) -> None:
         self.feed_id = feed_id
-        self.slug, _, self.user_id = feed_id.partition(":")
         self.config = group
         self.entries: dict[str, list[Path]] = {}
         self.order: list[Key] = []
@@ -120,20 +119,6 @@ class Feed:
         """The ``origin`` the activity shows in this feed."""
         kind, source = self.entries[activity_id][0]
         return source if kind == "follow" else None
-
-    def newest_first(self, window: Window) -> list[str]:
-        """Ids of the activities within ``window``, newest first."""
-        low = 0
-        if window.gt is not None:
-            low = bisect_right(self.order, window.gt)
-        if window.gte is not None:
-            low = max(low, bisect_left(self.order, window.gte))
-        high = len(self.order)
-        if window.lt is not None:
-            high = bisect_left(self.order, window.lt)
-        if window.lte is not None:
-            high = min(high, bisect_right(self.order, window.lte))
-        return [key[1] for key in reversed(self.order[low:high])]
 
     def groups_newest_first(self) -> list[Group]:
         """The groups, most recently updated first."""
@@ -187,7 +172,8 @@ class Store:
         self.following: dict[str, dict[str, datetime]] = {}
         self.followers: dict[str, dict[str, datetime]] = {}
         self._dedupe: dict[str, str] = {}
-        self._locations: dict[str, set[str]] = {}
+        self._locations: dict[str, dict[str, None]] = {}
+        """Activity id -> the feeds holding it, in arrival order (an ordered set)."""
         self._sequence = itertools.count()
         self._last_now = utcnow()
 
@@ -262,7 +248,7 @@ class Store:
 
     def _insert(self, feed_id: str, activity: Activity, path: Path) -> None:
         if self.feed(feed_id).insert(activity, path, next(self._sequence)):
-            self._locations.setdefault(activity.id, set()).add(feed_id)
+            self._locations.setdefault(activity.id, {})[feed_id] = None
 
     def remove(self, feed_id: str, activity_id: str) -> None:
         """Remove an activity from a feed and from every feed it reached through it.
@@ -289,7 +275,7 @@ class Store:
     def _delete(self, feed: Feed, activity: Activity) -> None:
         feed.delete(activity)
         locations = self._locations[activity.id]
-        locations.discard(feed.feed_id)
+        del locations[feed.feed_id]
         through = {("to", feed.feed_id), ("follow", feed.feed_id)}
         for other in list(locations):
             self._detach(self.feeds[other], activity, through)
