@@ -1,0 +1,126 @@
+"""Property test: whatever a client sends, the emulator answers a Stream response, never a 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stream_async.emulator import Emulator
+from tests.emulator.conftest import ADMIN, API_KEY
+
+KEYS = [
+    "actor", "verb", "object", "target", "time", "foreign_id", "to", "id", "activities",
+    "changes", "set", "unset", "feeds", "activity", "source", "activity_copy_limit",
+    "keep_history", "new_targets", "added_targets", "removed_targets", "product.price",
+]  # fmt: skip
+WORDS = [
+    "user:1", "user:2", "timeline:1", "aggregated:1", "notification:1", "nope:1", "user1",
+    "2020-01-01T00:00:00", "2020-01-01T00:00:00.123Z", "post:1", "a.b", "", "true", "1",
+]  # fmt: skip
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(WORDS),
+    st.text(max_size=8),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
+bodies = values | st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
+POSTS = [
+    "feed/user/1/",
+    "feed/aggregated/1/",
+    "feed/notification/1/",
+    "feed/timeline/1/follows/",
+    "feed/add_to_many/",
+    "follow_many/",
+    "unfollow_many/",
+    "activities/",
+    "activity/",
+    "feed_targets/user/1/activity_to_targets/",
+]
+GETS = [
+    "feed/user/1/",
+    "feed/notification/1/",
+    "activities/",
+    "stats/follow/",
+    "feed/user/1/follows/",
+]
+PARAMS = [
+    "limit", "offset", "id_lt", "id_gte", "mark_seen", "mark_read", "ids", "foreign_ids",
+    "timestamps", "filter", "followers", "following", "followers_slugs", "foreign_id",
+]  # fmt: skip
+
+SETTINGS = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+class Client:
+    """Sends requests to one emulator from synchronous code (state accumulates across calls)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        transport = httpx.ASGITransport(app=Emulator().app)
+        self.http = httpx.AsyncClient(
+            transport=transport,
+            base_url="http://emulator/api/v1.0/",
+            headers={"Authorization": ADMIN},
+        )
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request, run to completion."""
+        params = {"api_key": API_KEY, **kwargs.pop("params", {})}
+        request = self.http.request(method, path, params=params, **kwargs)
+        return self.loop.run_until_complete(request)
+
+    def close(self) -> None:
+        """Close the client and its loop."""
+        self.loop.run_until_complete(self.http.aclose())
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    """One :class:`Client` shared by every example of this module."""
+    shared = Client()
+    yield shared
+    shared.close()
+
+
+def _check(response: httpx.Response) -> None:
+    assert response.status_code < 500, response.text
+    body = response.json()
+    assert "duration" in body
+    if response.status_code >= 400:
+        assert body["exception"]
+        assert body["code"] != -1
+
+
+@SETTINGS
+@given(path=st.sampled_from(POSTS), body=bodies)
+def test_any_json_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
+    _check(client.send("POST", path, json=body))
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(GETS),
+    params=st.dictionaries(st.sampled_from(PARAMS), st.sampled_from(WORDS) | st.text(max_size=6)),
+)
+def test_any_query_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
+    _check(client.send("GET", path, params=params))
