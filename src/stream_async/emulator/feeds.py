@@ -292,17 +292,22 @@ def unfollow(store: Store, call: Call) -> Reply:
     return 200, {}
 
 
-def _follow_entry(source: str, target: str, store: Store) -> dict[str, str]:
-    created = format_time_z(store.following[source][target])
-    return {"feed_id": source, "target_id": target, "created_at": created, "updated_at": created}
-
-
-def _follow_page(call: Call, pairs: list[tuple[str, str]], key: int) -> list[tuple[str, str]]:
+def _follow_list(store: Store, call: Call, *, followers: bool) -> Reply:
+    feed_id = call.feed_id()
+    relation = store.followers if followers else store.following
     wanted = set(call.values("filter"))
     limit = call.integer("limit", FOLLOW_LIMIT, maximum=FOLLOW_MAX_LIMIT)
     offset = call.integer("offset", 0)
-    matching = [pair for pair in pairs if not wanted or pair[key] in wanted]
-    return matching[offset : offset + limit]
+    others = [
+        other for other in reversed(relation.get(feed_id, {})) if not wanted or other in wanted
+    ]
+    results = []
+    for other in others[offset : offset + limit]:
+        source, target = (other, feed_id) if followers else (feed_id, other)
+        created = format_time_z(store.following[source][target])
+        entry = {"feed_id": source, "target_id": target, "created_at": created}
+        results.append({**entry, "updated_at": created})
+    return 200, {"results": results}
 
 
 def following(store: Store, call: Call) -> Reply:
@@ -310,10 +315,7 @@ def following(store: Store, call: Call) -> Reply:
 
     Newest follow first; ``filter`` narrows to the listed target feeds.
     """
-    source = call.feed_id()
-    pairs = [(source, target) for target in reversed(store.following.get(source, {}))]
-    page = _follow_page(call, pairs, 1)
-    return 200, {"results": [_follow_entry(s, t, store) for s, t in page]}
+    return _follow_list(store, call, followers=False)
 
 
 def followers(store: Store, call: Call) -> Reply:
@@ -321,10 +323,7 @@ def followers(store: Store, call: Call) -> Reply:
 
     Newest follow first; ``filter`` narrows to the listed follower feeds.
     """
-    target = call.feed_id()
-    pairs = [(source, target) for source in reversed(store.followers.get(target, {}))]
-    page = _follow_page(call, pairs, 0)
-    return 200, {"results": [_follow_entry(s, t, store) for s, t in page]}
+    return _follow_list(store, call, followers=True)
 
 
 def _relationship(item: object, call: Call) -> tuple[str, str]:
