@@ -47,6 +47,13 @@ async def test_strings_time_format_and_custom_fields_round_trip(api: Api) -> Non
     assert added["origin"] is None
 
 
+async def test_any_json_string_round_trips(api: Api) -> None:
+    raw = b'{"actor": "caf\\u00e9", "verb": "\\ud800", "object": "\xe2\x9c\x93"}'
+    added = ok(await api.request("POST", "feed/user/1/", content=raw), 201)
+    assert (added["actor"], added["verb"], added["object"]) == ("caf\u00e9", "\ud800", "\u2713")
+    assert (await api.read("user:1"))["results"] == [added]
+
+
 async def test_time_is_utc_without_zone(api: Api) -> None:
     added = await api.add("user:1", time="2018-06-24T16:28:00.5+05:00")
     assert added["time"] == "2018-06-24T11:28:00.500000"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,9 @@ KEYS = [
 WORDS = [
     "user:1", "user:2", "timeline:1", "aggregated:1", "notification:1", "nope:1", "user1",
     "2020-01-01T00:00:00", "2020-01-01T00:00:00.123Z", "post:1", "a.b", "", "true", "1",
+    "\ud800", "caf\u00e9", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999",
 ]  # fmt: skip
+QUERY_WORDS = [word for word in WORDS if word != "\ud800"]  # URLs cannot carry it
 
 scalars = st.one_of(
     st.none(),
@@ -114,13 +117,15 @@ def _check(response: httpx.Response) -> None:
 @SETTINGS
 @given(path=st.sampled_from(POSTS), body=bodies)
 def test_any_json_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
-    _check(client.send("POST", path, json=body))
+    _check(client.send("POST", path, content=json.dumps(body).encode()))
 
 
 @SETTINGS
 @given(
     path=st.sampled_from(GETS),
-    params=st.dictionaries(st.sampled_from(PARAMS), st.sampled_from(WORDS) | st.text(max_size=6)),
+    params=st.dictionaries(
+        st.sampled_from(PARAMS), st.sampled_from(QUERY_WORDS) | st.text(max_size=6)
+    ),
 )
 def test_any_query_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
     _check(client.send("GET", path, params=params))

@@ -83,7 +83,17 @@ def test_parse_time_accepts_the_formats_clients_send(text: str, expected: str) -
     assert format_time(parse_time(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2018-13-01T00:00:00", "2018-06-24T11:28"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "yesterday",
+        "2018-13-01T00:00:00",
+        "2018-06-24T11:28",
+        "9999-12-31T23:00:00-05:00",
+        "0001-01-01T00:00:00+05:00",
+    ],
+)
 def test_parse_time_rejects_garbage(text: str) -> None:
     with pytest.raises(ValueError, match=r"time|month|does not match"):
         parse_time(text)

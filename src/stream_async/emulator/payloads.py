@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.call import split_feed_id
+from stream_async.emulator.call import check_size, split_feed_id
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.errors import field_errors, input_error
 from stream_async.emulator.store import Draft
@@ -101,8 +101,7 @@ def parse_activities(
     """Validate ``{"activities": [...]}``'s list: a JSON array of at most ``maximum``."""
     if not isinstance(raw, list):
         raise field_errors({"activities": ["Must be a list of activities."]})
-    if len(raw) > maximum:
-        raise input_error(f"activities can contain at most {maximum} items (got {len(raw)})")
+    check_size(raw, "activities", maximum)
     return [parse_activity(item, groups) for item in raw]
 
 

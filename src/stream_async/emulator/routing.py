@@ -42,14 +42,17 @@ RATE_LIMIT = 2000
 
 
 class StreamJSONResponse(Response):
-    """Compact JSON with keys sorted, as the live API sends them."""
+    """Compact JSON with keys sorted, as the live API sends them.
+
+    Non-ASCII characters are escaped, so any string a request brought in (even a lone
+    surrogate, which JSON allows) can be sent back.
+    """
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         """Serialize ``content``."""
-        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return text.encode("utf-8")
+        return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
 def _duration(scope: Scope) -> str:
@@ -95,12 +98,12 @@ def endpoint(
                 feed_groups=emulator.config.feed_groups,
             )
             status_code, payload = handler(emulator.store, call)
+            return reply(request.scope, status_code, payload)
         except StreamError as error:
             return error_reply(request.scope, error)
         except Exception:
             logger.exception("unexpected error in %s %s", request.method, request.url.path)
             return error_reply(request.scope, internal_error())
-        return reply(request.scope, status_code, payload)
 
     run.__name__ = run.__qualname__ = handler.__name__
     run.__doc__ = handler.__doc__

@@ -30,7 +30,8 @@ def utcnow() -> datetime:
 def parse_time(value: str) -> datetime:
     """Parse a Stream time string into an aware UTC datetime (microsecond precision).
 
-    Raises ValueError when the string is not an ISO 8601 date or date-time.
+    Raises ValueError when the string is not an ISO 8601 date or date-time, or when it is
+    outside the years 1 to 9999 once converted to UTC.
     """
     match = _ISO.fullmatch(value.strip())
     if match is None:
@@ -42,7 +43,10 @@ def parse_time(value: str) -> datetime:
     parsed = datetime.strptime(
         f"{match['date']}T{clock}.{micros}{offset.replace(':', '')}", "%Y-%m-%dT%H:%M:%S.%f%z"
     )
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"time {value!r} is out of range") from None
 
 
 def format_time(moment: datetime) -> str:
