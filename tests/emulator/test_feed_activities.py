@@ -193,7 +193,14 @@ async def test_limit_is_clamped_at_100_and_defaults_to_25(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": "-1"}, {"limit": "ten"}, {"offset": "-3"}, {"id_lt": "nope"}],
+    [
+        {"limit": "-1"},
+        {"limit": "ten"},
+        {"offset": "-3"},
+        {"offset": str(2**31)},
+        {"offset": "9" * 30},
+        {"id_lt": "nope"},
+    ],
 )
 async def test_bad_paging_parameters_are_400(api: Api, params: dict[str, str]) -> None:
     error(await api.request("GET", "feed/user/1/", params=params), 400, 4)

@@ -24,6 +24,7 @@ WORDS = [
     "user:1", "user:2", "timeline:1", "aggregated:1", "notification:1", "nope:1", "user1",
     "2020-01-01T00:00:00", "2020-01-01T00:00:00.123Z", "post:1", "a.b", "", "true", "1",
     "\ud800", "caf\u00e9", "0001-01-01T00:00:00", "9999-12-31T23:59:59.999999",
+    "9999-12-31T23:00:00-05:00", "9" * 30, "-1", "2147483647",
 ]  # fmt: skip
 QUERY_WORDS = [word for word in WORDS if word != "\ud800"]  # URLs cannot carry it
 

@@ -23,6 +23,9 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 _NAME = re.compile(r"[\w-]+")
 _DIGITS = re.compile(r"[0-9]+")
 
+MAX_COUNT = 2**31 - 1
+"""The largest count (limit, offset, copy limit) accepted, as a 32-bit server would."""
+
 INVALID_PAYLOAD = "invalid request payload"
 """The live server's detail for a body of the wrong shape."""
 
@@ -48,12 +51,18 @@ def parse_bool(value: object, name: str) -> bool:
 
 
 def parse_count(value: object, detail: str) -> int:
-    """A non-negative whole number (a JSON integer or a digit string); 400 ``detail`` otherwise."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        return int(value)
-    raise input_error(detail)
+    """A whole number in ``[0, 2**31 - 1]`` (a JSON integer or a digit string).
+
+    Raises 400 code 4 with ``detail`` otherwise.
+    """
+    number = -1
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value)
+    if not 0 <= number <= MAX_COUNT:
+        raise input_error(detail)
+    return number
 
 
 def split_feed_id(value: object, groups: Mapping[str, FeedGroupConfig], name: str) -> str:
