@@ -20,8 +20,35 @@ from stream_async.models.activities import (
     PartialUpdateManyResponse,
     RemoveActivityResponse,
 )
+from stream_async.models.collections import (
+    CollectionObject,
+    CollectionObjectResponse,
+    CollectionObjects,
+    SelectCollectionsResponse,
+    UpsertCollectionsResponse,
+)
+from stream_async.models.files import FileResponse, OgAudio, OgImage, OgVideo, OpenGraph
+from stream_async.models.personalization import PersonalizationResponse
+from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
+from stream_async.models.users import User, UserResponse
 
 __all__ = [
+    "CollectionObject",
+    "CollectionObjectResponse",
+    "CollectionObjects",
+    "FileResponse",
+    "OgAudio",
+    "OgImage",
+    "OgVideo",
+    "OpenGraph",
+    "PersonalizationResponse",
+    "Reaction",
+    "ReactionPage",
+    "ReactionResponse",
+    "SelectCollectionsResponse",
+    "UpsertCollectionsResponse",
+    "User",
+    "UserResponse",
     "ActivitiesResponse",
     "Activity",
     "ActivityTargetsResponse",

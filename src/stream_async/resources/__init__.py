@@ -1,5 +1,20 @@
 """Resource namespaces: validate arguments, shape the call, await the transport."""
 
+from stream_async.resources.collections import Collections, collection_reference
 from stream_async.resources.feeds import Feed
+from stream_async.resources.files import Files, Images
+from stream_async.resources.personalization import Personalization
+from stream_async.resources.reactions import Reactions
+from stream_async.resources.users import Users, user_reference
 
-__all__ = ["Feed"]
+__all__ = [
+    "Collections",
+    "Feed",
+    "Files",
+    "Images",
+    "Personalization",
+    "Reactions",
+    "Users",
+    "collection_reference",
+    "user_reference",
+]

@@ -1,0 +1,191 @@
+"""``client.collections``: app objects (products, places, ...) stored by Stream, which
+activities point to as ``SO:<collection>:<id>``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from stream_async import _validation as check
+from stream_async._auth import Scope
+from stream_async._transport import Transport, path
+from stream_async.errors import StreamValidationError
+from stream_async.models._base import EmptyResponse
+from stream_async.models.collections import (
+    CollectionObject,
+    CollectionObjectResponse,
+    CollectionObjects,
+    SelectCollectionsResponse,
+    UpsertCollectionsResponse,
+)
+from stream_async.resources import _checks
+
+_SCOPE = Scope("collections")
+
+
+def collection_reference(
+    collection_name: str | CollectionObject | Mapping[str, Any], id: str | None = None
+) -> str:
+    """The reference ``SO:<collection>:<id>`` to a collection object, from a collection
+    name and an id, or from a :class:`CollectionObject` (or a mapping with ``collection``
+    and ``id``) alone."""
+    name: object = collection_name
+    if isinstance(collection_name, (CollectionObject, Mapping)):
+        if id is not None:
+            raise StreamValidationError("id", "give an id only with a collection name")
+        if isinstance(collection_name, CollectionObject):
+            name, id = collection_name.collection, collection_name.id
+        else:
+            name, id = collection_name.get("collection"), collection_name.get("id")
+    return f"SO:{_checks.collection_name(name)}:{_checks.collection_id(id)}"
+
+
+class Collections:
+    """``client.collections``. Signed with ``collections`` tokens (action by HTTP method).
+
+    Collection names are word characters (``\\w+``), object ids word characters and
+    hyphens (``[\\w-]+``), both at most 255 characters. In client-side mode the owner of
+    a new object is the token's user and ``user_id`` is never sent.
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return "Collections()"
+
+    create_reference = staticmethod(collection_reference)
+
+    async def add(
+        self,
+        collection_name: str,
+        data: Mapping[str, Any],
+        *,
+        id: str | None = None,
+        user_id: str | None = None,
+    ) -> CollectionObjectResponse:
+        """Add an object with ``data`` (a non-empty mapping) to a collection; without ``id``
+        the server makes a UUID. An existing id raises
+        :class:`~stream_async.errors.ConflictError`."""
+        name = _checks.collection_name(collection_name)
+        body: dict[str, Any] = {"data": _data(data)}
+        if id is not None:
+            body["id"] = _checks.collection_id(id)
+        if user_id is not None:
+            user_id = _checks.reference(user_id, "user_id")
+            if not self._transport.client_side:
+                body["user_id"] = user_id
+        return await self._transport.request(
+            "POST",
+            path("collections", name),
+            cast=CollectionObjectResponse,
+            scope=_SCOPE,
+            body=body,
+        )
+
+    async def get(self, collection_name: str, id: str) -> CollectionObjectResponse:
+        """Read one object; a missing one raises
+        :class:`~stream_async.errors.NotFoundError`."""
+        return await self._transport.request(
+            "GET",
+            path("collections", *_object_key(collection_name, id)),
+            cast=CollectionObjectResponse,
+            scope=_SCOPE,
+        )
+
+    async def update(
+        self, collection_name: str, id: str, data: Mapping[str, Any]
+    ) -> CollectionObjectResponse:
+        """Replace an object's ``data`` (a non-empty mapping)."""
+        key = _object_key(collection_name, id)
+        return await self._transport.request(
+            "PUT",
+            path("collections", *key),
+            cast=CollectionObjectResponse,
+            scope=_SCOPE,
+            body={"data": _data(data)},
+        )
+
+    async def delete(self, collection_name: str, id: str) -> EmptyResponse:
+        """Delete one object."""
+        return await self._transport.request(
+            "DELETE",
+            path("collections", *_object_key(collection_name, id)),
+            cast=EmptyResponse,
+            scope=_SCOPE,
+        )
+
+    async def upsert(
+        self, collection_name: str, items: Sequence[Mapping[str, Any]]
+    ) -> UpsertCollectionsResponse:
+        """Create or replace several objects of one collection in one request (server-side
+        auth). Each item is a mapping with an ``id`` (unique among the items) and any other
+        fields, stored as the object's data. An empty list sends nothing."""
+        name = _checks.collection_name(collection_name)
+        entries = [
+            _checks.mapping(item, f"items[{i}]")
+            for i, item in enumerate(_checks.list_of(items, "items", "objects"))
+        ]
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            item_id = _checks.collection_id(entry.get("id"), f"items[{i}].id")
+            if item_id in seen:
+                raise StreamValidationError(f"items[{i}].id", f"repeats the id {item_id!r}")
+            seen.add(item_id)
+        if not entries:
+            return UpsertCollectionsResponse(data={name: []})
+        return await self._transport.request(
+            "POST",
+            "collections/",
+            cast=UpsertCollectionsResponse,
+            scope=_SCOPE,
+            body={"data": {name: entries}},
+        )
+
+    async def select(self, collection_name: str, ids: Sequence[str]) -> SelectCollectionsResponse:
+        """Read up to 1000 objects of one collection by id (server-side auth); ids that do
+        not exist are left out of ``.objects``. An empty list sends nothing."""
+        name, keys = _batch(collection_name, ids)
+        if not keys:
+            return SelectCollectionsResponse(response=CollectionObjects(data=[]))
+        return await self._transport.request(
+            "GET",
+            "collections/",
+            cast=SelectCollectionsResponse,
+            scope=_SCOPE,
+            params={"foreign_ids": [f"{name}:{key}" for key in keys]},
+        )
+
+    async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
+        """Delete up to 1000 objects of one collection (server-side auth). An empty list
+        sends nothing."""
+        name, keys = _batch(collection_name, ids)
+        if not keys:
+            return EmptyResponse()
+        return await self._transport.request(
+            "DELETE",
+            "collections/",
+            cast=EmptyResponse,
+            scope=_SCOPE,
+            params={"collection_name": name, "ids": keys},
+        )
+
+
+def _data(value: object) -> dict[str, Any]:
+    data = _checks.mapping(value, "data")
+    if not data:
+        raise StreamValidationError("data", "must not be empty")
+    return data
+
+
+def _object_key(collection_name: object, id: object) -> tuple[str, str]:
+    return _checks.collection_name(collection_name), _checks.collection_id(id)
+
+
+def _batch(collection_name: object, ids: object) -> tuple[str, list[str]]:
+    name = _checks.collection_name(collection_name)
+    keys = _checks.list_of(ids, "ids", "ids")
+    check.max_items(keys, "collection_ids", "ids")
+    return name, [_checks.collection_id(key, f"ids[{i}]") for i, key in enumerate(keys)]
