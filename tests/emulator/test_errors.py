@@ -59,12 +59,30 @@ async def test_unknown_path_and_wrong_method_are_stream_errors(api: Api) -> None
     error(await api.request("PUT", "activity/", json={}), 405, 17)
 
 
+def _nested(depth: int) -> Any:
+    """Lists nested ``depth`` levels deep."""
+    value: Any = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+async def test_bodies_may_nest_100_levels(api: Api) -> None:
+    activity = {**ACTIVITY, "deep": _nested(99)}
+    response = await api.request("POST", "feed/user/1/", json=activity)
+    assert response.status_code == 201, response.text
+    assert response.json()["deep"] == activity["deep"]
+
+
+_deep = b"[" * 960 + b"]" * 960
 MALFORMED: list[tuple[str, str, Any, bytes | None]] = [
     ("POST", "feed/user/1/", None, b"{not json"),
     ("POST", "feed/user/1/", None, b""),
     ("POST", "feed/user/1/", None, b'{"actor": NaN}'),
     ("POST", "feed/user/1/", None, b"\xff\xfe"),
     ("POST", "feed/user/1/", None, b"[" * 100_000),
+    ("POST", "feed/user/1/", {**ACTIVITY, "deep": _nested(100)}, None),
+    ("POST", "feed/user/1/", None, b'{"actor":"a","verb":"v","object":"o","x":%s}' % _deep),
     ("POST", "feed/user/1/", [ACTIVITY], None),
     ("POST", "feed/user/1/", "activity", None),
     ("POST", "feed/user/1/", {"activities": ACTIVITY}, None),

@@ -26,12 +26,27 @@ _DIGITS = re.compile(r"[0-9]+")
 MAX_COUNT = 2**31 - 1
 """The largest count (limit, offset, copy limit) accepted, as a 32-bit server would."""
 
+MAX_DEPTH = 100
+"""How deeply JSON bodies may nest (objects and arrays); deeper bodies are a 400."""
+
 INVALID_PAYLOAD = "invalid request payload"
 """The live server's detail for a body of the wrong shape."""
 
 
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _nesting_within(value: object, limit: int) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return True
 
 
 def boolean(value: object) -> bool | None:
@@ -95,11 +110,14 @@ class Call:
     feed_groups: Mapping[str, FeedGroupConfig]
 
     def json(self) -> Any:
-        """The decoded JSON body; 400 when it is empty or not valid JSON."""
+        """The decoded JSON body; 400 when it is empty, not valid JSON, or nested too deeply."""
         try:
-            return json.loads(self.body, parse_constant=_reject_constant)
+            body = json.loads(self.body, parse_constant=_reject_constant)
         except (ValueError, RecursionError):
             raise input_error(INVALID_PAYLOAD) from None
+        if not _nesting_within(body, MAX_DEPTH):
+            raise input_error(f"{INVALID_PAYLOAD}: nested more than {MAX_DEPTH} levels deep")
+        return body
 
     def json_object(self) -> dict[str, Any]:
         """The body, which must be a JSON object."""

@@ -12,7 +12,7 @@ dropped; ``id`` and ``origin`` in input are ignored; every other field is kept a
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,12 +169,12 @@ def parse_change(raw: object) -> Change:
 
 
 def apply_change(data: Mapping[str, Any], change: Change) -> dict[str, Any]:
-    """A copy of an activity's fields with ``change`` applied.
+    """A copy of an activity's fields with ``change`` applied (the stored fields are untouched).
 
     ``set`` paths create missing intermediate objects; setting through a value that is not an
     object is a 400. ``unset`` paths that do not exist are ignored.
     """
-    result = copy.deepcopy(dict(data))
+    result: dict[str, Any] = json.loads(json.dumps(data))
     for path, value in change.set.items():
         *parents, leaf = path.split(".")
         node = result
@@ -183,7 +183,7 @@ def apply_change(data: Mapping[str, Any], change: Change) -> dict[str, Any]:
             if not isinstance(child, dict):
                 raise input_error(f"cannot set {path!r}: {part!r} is not an object")
             node = child
-        node[leaf] = copy.deepcopy(value)
+        node[leaf] = value
     for path in change.unset:
         *parents, leaf = path.split(".")
         target: Any = result
