@@ -82,6 +82,33 @@ async def test_group_pagination_and_removal(api: Api) -> None:
 
 
 @pytest.mark.asyncio
+async def test_group_ids_are_cursors_in_update_order(api: Api) -> None:
+    for second in range(3):
+        await api.add("notification:1", verb="post", time=f"2021-01-01T00:00:0{second}")
+    backdated = await api.add("notification:1", verb="like", time="2020-12-31T00:00:00")
+    await api.add("notification:1", verb="share", time="2021-01-01T00:00:00")
+    page = await api.read("notification:1")
+    names = _group_names(page)
+    assert names == ["share_2021-01-01", "like_2020-12-31", "post_2021-01-01"]
+    group_ids = [group["id"] for group in page["results"]]
+    assert group_ids[1] == f"{backdated['id']}.like_2020-12-31"
+    walked: list[str] = []
+    cursor: dict[str, str] = {}
+    while True:
+        one = await api.read("notification:1", limit=1, **cursor)
+        walked += _group_names(one)
+        if not one["next"]:
+            break
+        cursor = {"id_lt": parse_qs(urlsplit(one["next"]).query)["id_lt"][0]}
+    assert walked == names
+    assert _group_names(await api.read("notification:1", id_lte=group_ids[1])) == names[1:]
+    assert _group_names(await api.read("notification:1", id_gt=group_ids[1])) == names[:1]
+    assert _group_names(await api.read("notification:1", id_gte=group_ids[1])) == names[:2]
+    activity_bound = await api.read("notification:1", id_lt=backdated["id"])
+    assert _group_names(activity_bound) == []
+
+
+@pytest.mark.asyncio
 async def test_notification_seen_and_read(api: Api) -> None:
     await api.add("notification:1", verb="like", time="2021-01-01T00:00:00")
     await api.add("notification:1", verb="follow", time="2021-01-01T00:00:00")

@@ -13,6 +13,8 @@ more than 100 activities in one request, following more than 2,500 or unfollowin
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
@@ -35,7 +37,7 @@ from stream_async.emulator.payloads import (
     parse_time_field,
 )
 from stream_async.emulator.routing import Reply
-from stream_async.emulator.store import Feed, Group, Store, Window
+from stream_async.emulator.store import Feed, Group, Key, Store
 from stream_async.emulator.timeutil import format_time, format_time_z
 
 FEED_LIMIT = 25
@@ -52,7 +54,12 @@ DEFAULT_COPY_LIMIT = 100
 MAX_COPY_LIMIT = 1000
 COPY_LIMIT_DETAIL = "activity_copy_limit must be a non-negative number not greater than 1000"
 
-_BOUNDS = ("id_lt", "id_lte", "id_gt", "id_gte")
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "id_lt": operator.lt,
+    "id_lte": operator.le,
+    "id_gt": operator.gt,
+    "id_gte": operator.ge,
+}
 _NOT_PROPAGATED = frozenset(
     {"api_key", "limit", "offset", "id_lt", "id_lte", "mark_seen", "mark_read"}
 )
@@ -61,16 +68,42 @@ _NOT_PROPAGATED = frozenset(
 # -- reading ------------------------------------------------------------------------------
 
 
-def _window(call: Call) -> Window:
-    keys: dict[str, tuple[int, str]] = {}
-    for name in _BOUNDS:
+Bounds = dict[str, tuple[str, Key]]
+"""The ``id_*`` bounds of a read: parameter name -> (the id as given, its ordering key)."""
+
+
+def _bounds(call: Call) -> Bounds:
+    bounds: Bounds = {}
+    for name in _COMPARE:
         value = call.text(name)
         if value:
             try:
-                keys[name[3:]] = sort_key(value)
+                bounds[name] = (value, sort_key(value))
             except ValueError:
                 raise input_error(f"{name} must be an activity id") from None
-    return Window(**keys)
+    return bounds
+
+
+def _select_groups(feed: Feed, bounds: Bounds) -> list[Group]:
+    """The feed's groups, most recently updated first, within ``bounds``.
+
+    A bound naming one of the groups (by its id, as the API asks clients to paginate) is a
+    cursor in that order: ``id_lt`` keeps the groups listed after it, ``id_lte`` it and those
+    after, ``id_gt``/``id_gte`` those before it (and it). Any other id compares by time, as in
+    flat feeds (a documented choice; the live API answers such ids with an error).
+    """
+    groups = feed.groups_newest_first()
+    ranks = {_group_id(feed, group): rank for rank, group in enumerate(groups)}
+    return [
+        group
+        for rank, group in enumerate(groups)
+        if all(
+            _COMPARE[name](ranks[value], rank)
+            if value in ranks
+            else _COMPARE[name](sort_key(group.newest_id), key)
+            for name, (value, key) in bounds.items()
+        )
+    ]
 
 
 def _next_link(call: Call, last_id: str, limit: int) -> str:
@@ -124,20 +157,21 @@ def read_feed(store: Store, call: Call) -> Reply:
     feed = store.feed(call.feed_id())
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
-    window = _window(call)
+    bounds = _bounds(call)
     results: list[dict[str, Any]]
     if feed.config.kind == "flat":
-        keys = (key for key in reversed(feed.order) if window.contains(key))
+        keys = (
+            key
+            for key in reversed(feed.order)
+            if all(_COMPARE[name](key, bound) for name, (_, bound) in bounds.items())
+        )
         results = [
             store.activities[activity_id].render(feed.origin(activity_id))
             for _, activity_id in islice(keys, offset, offset + limit)
         ]
     else:
-        groups = feed.groups_newest_first()
-        matching = (group for group in groups if window.contains(sort_key(group.newest_id)))
-        results = [
-            _render_group(store, feed, group) for group in islice(matching, offset, offset + limit)
-        ]
+        groups = _select_groups(feed, bounds)[offset : offset + limit]
+        results = [_render_group(store, feed, group) for group in groups]
     full = bool(results) and len(results) == limit
     next_link = _next_link(call, results[-1]["id"], limit) if full else ""
     body: dict[str, Any] = {"results": results, "next": next_link}

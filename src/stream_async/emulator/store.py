@@ -85,25 +85,6 @@ class Group:
         return max(self.keys)[1]
 
 
-@dataclass(frozen=True)
-class Window:
-    """``id_lt``/``id_lte``/``id_gt``/``id_gte`` bounds as ordering keys (None: unbounded)."""
-
-    lt: Key | None = None
-    lte: Key | None = None
-    gt: Key | None = None
-    gte: Key | None = None
-
-    def contains(self, key: Key) -> bool:
-        """Whether ``key`` lies within every bound."""
-        return (
-            (self.lt is None or key < self.lt)
-            and (self.lte is None or key <= self.lte)
-            and (self.gt is None or key > self.gt)
-            and (self.gte is None or key >= self.gte)
-        )
-
-
 class Feed:
     """One feed: which activities it holds and by which paths, in time order, and its groups."""
 
