@@ -18,6 +18,9 @@ import respx
 
 from stream_async import AsyncStreamClient
 
+# The project's own tests use the plugin it ships to its users.
+pytest_plugins = ["stream_async.testing.pytest_plugin"]
+
 API_KEY = "test-key"
 API_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 BASE_URL = "http://stream.test"
@@ -57,6 +60,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
 
 
+@pytest.fixture(autouse=True)
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Waits between retries are recorded instead of slept, so no test sleeps on backoff;
+    the list holds each wait the SDK asked for, in seconds."""
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    monkeypatch.setattr("stream_async._transport._sleep", record)
+    return waits
+
+
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Transport-independent tests run under both asyncio and trio."""
@@ -72,13 +88,78 @@ def router() -> respx.Router:
 
 @pytest.fixture
 async def client(router: respx.Router) -> AsyncIterator[AsyncStreamClient]:
-    """A server-side client whose requests are answered by ``router``."""
-    http = httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler))
+    """A server-side client whose requests are answered by ``router``; every token it
+    sends is checked for least privilege first."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        assert_least_privilege(request)
+        return await router.async_handler(request)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     async with AsyncStreamClient(
         api_key=API_KEY, api_secret=API_SECRET, base_url=BASE_URL, http_client=http
     ) as c:
         yield c
     await http.aclose()
+
+
+ACTION = {"GET": "read", "POST": "write", "PUT": "write", "DELETE": "delete"}
+
+# (service, first path segments) -> (resource, whether the token names the feed)
+SCOPES: list[tuple[str, tuple[str, ...], str, bool]] = [
+    ("api", ("feed", "add_to_many"), "feed", False),
+    ("api", ("feed",), "feed", True),
+    ("api", ("enrich", "feed"), "feed", True),
+    ("api", ("feed_targets",), "feed_targets", True),
+    ("api", ("enrich", "activities"), "activities", False),
+    ("api", ("activities",), "activities", False),
+    ("api", ("activity",), "activities", False),
+    ("api", ("follow_many",), "follower", False),
+    ("api", ("unfollow_many",), "follower", False),
+    ("api", ("stats", "follow"), "*", False),
+    ("api", ("reaction",), "reactions", False),
+    ("api", ("user",), "users", False),
+    ("api", ("collections",), "collections", False),
+    ("api", ("files",), "files", False),
+    ("api", ("images",), "files", False),
+    ("api", ("og",), "*", False),
+    ("analytics", (), "analytics", False),
+    ("personalization", (), "personalization", False),
+]
+
+
+def assert_least_privilege(request: httpx.Request) -> None:
+    """The token of a server-side request names exactly the resource, action and feed the
+    request needs: no wildcard it does not need."""
+    if "Authorization" not in request.headers:
+        return
+    token = claims(request)
+    if "resource" not in token:
+        return  # a user token (client-side mode)
+    service, _, rest = request.url.path.removeprefix("/").partition("/v1.0/")
+    segments = [s for s in rest.split("/") if s]
+    name = service.rsplit("/", 1)[-1]
+    rules = [
+        (resource, per_feed)
+        for rule_service, prefix, resource, per_feed in SCOPES
+        if rule_service == name and tuple(segments[: len(prefix)]) == prefix
+    ]
+    if not rules:
+        raise AssertionError(f"no scope rule for {request.method} {request.url.path}")
+    resource, per_feed = rules[0]
+    if resource == "feed" and per_feed and segments[3:4] in (["follows"], ["followers"]):
+        resource = "follower"
+    assert token["resource"] == resource, (request.url.path, token)
+    if service.endswith("analytics"):
+        assert token == {"resource": "analytics", "action": "*", "user_id": "*"}
+        return
+    assert token["action"] == ACTION[request.method], (request.method, token)
+    if per_feed:
+        start = 2 if segments[0] == "enrich" else 1
+        slug, user = segments[start : start + 2]
+        assert token["feed_id"] == f"{slug}{user}", (request.url.path, token)
+    else:
+        assert token["feed_id"] == "*", (request.url.path, token)
 
 
 def claims(request: httpx.Request) -> dict[str, Any]:

@@ -11,18 +11,27 @@ import httpx
 from stream_async._auth import Signer
 from stream_async._config import (
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     DEFAULT_UPLOAD_TIMEOUT,
     ENV_VARS,
     service_roots,
     settings_from_env,
 )
 from stream_async._http import TransportName
-from stream_async._transport import HttpPool, Transport
+from stream_async._transport import HttpPool, Policy, Transport
 from stream_async.errors import StreamConfigurationError, StreamValidationError
 from stream_async.models import EmptyResponse, FollowStats
+from stream_async.models.files import OpenGraph
+from stream_async.resources import analytics, open_graph
 from stream_async.resources.activities import Activities, Batch
+from stream_async.resources.collections import Collections
 from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
+from stream_async.resources.files import Files, Images
+from stream_async.resources.personalization import Personalization
+from stream_async.resources.reactions import Reactions
+from stream_async.resources.users import Users
 
 
 class _NotGiven:
@@ -39,6 +48,23 @@ def _positive(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise StreamValidationError(name, "must be a positive number of seconds")
     return float(value)
+
+
+def _count(value: object, name: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise StreamConfigurationError(f"{name} must be an integer of at least {low}")
+    return value
+
+
+def _policy(
+    timeout: float, max_retries: int, total_timeout: float | None, retry_non_idempotent: bool
+) -> Policy:
+    return Policy(
+        timeout=timeout,
+        max_retries=_count(max_retries, "max_retries", low=0),
+        total_timeout=None if total_timeout is None else _positive(total_timeout, "total_timeout"),
+        retry_non_idempotent=bool(retry_non_idempotent),
+    )
 
 
 def _strip_bearer(token: str) -> str:
@@ -66,6 +92,14 @@ class AsyncStreamClient:
     when the ``aiohttp`` extra is installed, httpx's own otherwise), ``"aiohttp"`` or
     ``"httpx"``; ``http_client`` injects a ready ``httpx.AsyncClient`` that this client
     uses but never closes.
+
+    Reliability: ``max_retries`` (default 2) retries what is safe to retry (see the README,
+    "Retries"); ``total_timeout`` (default 30 s, ``None`` for none) bounds a call with all
+    its retries and waits; ``retry_non_idempotent`` also retries writes that may have been
+    applied. ``max_concurrency`` (default ``max_connections``) caps attempts in flight
+    across the client, so gathering any number of calls opens at most that many
+    connections; time queued for a slot does not count against a call's timeouts.
+    ``pause_on_rate_limit`` holds new attempts while an exhausted rate-limit window resets.
     """
 
     def __init__(
@@ -82,6 +116,11 @@ class AsyncStreamClient:
         http_client: httpx.AsyncClient | None = None,
         transport: TransportName = "auto",
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT,
+        retry_non_idempotent: bool = False,
+        max_concurrency: int | None = None,
+        pause_on_rate_limit: bool = False,
     ) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise StreamConfigurationError("api_key is required (or set STREAM_API_KEY)")
@@ -95,12 +134,9 @@ class AsyncStreamClient:
             )
         if transport not in ("auto", "aiohttp", "httpx"):
             raise StreamConfigurationError("transport must be 'auto', 'aiohttp' or 'httpx'")
-        if (
-            isinstance(max_connections, bool)
-            or not isinstance(max_connections, int)
-            or (max_connections < 1)
-        ):
-            raise StreamConfigurationError("max_connections must be a positive integer")
+        _count(max_connections, "max_connections", low=1)
+        if max_concurrency is not None:
+            _count(max_concurrency, "max_concurrency", low=1)
         self.api_key = api_key
         self.app_id = app_id
         self.location = location
@@ -108,14 +144,20 @@ class AsyncStreamClient:
         self.timeout = _positive(timeout, "timeout")
         self.upload_timeout = _positive(upload_timeout, "upload_timeout")
         self._signer = Signer(api_secret) if api_secret is not None else None
-        self._pool = HttpPool(http_client, transport=transport, max_connections=max_connections)
+        self._pool = HttpPool(
+            http_client,
+            transport=transport,
+            max_connections=max_connections,
+            max_concurrency=max_concurrency or max_connections,
+            pause_on_rate_limit=pause_on_rate_limit,
+        )
         self._owns_pool = True
         self._transport = Transport(
             api_key=api_key,
             signer=self._signer,
             user_token=None if token is None else _strip_bearer(token),
             roots=service_roots(location=location, base_url=base_url),
-            timeout=self.timeout,
+            policy=_policy(self.timeout, max_retries, total_timeout, retry_non_idempotent),
             pool=self._pool,
         )
 
@@ -188,18 +230,35 @@ class AsyncStreamClient:
         await self.aclose()
 
     def with_options(
-        self, *, timeout: float = NOT_GIVEN, upload_timeout: float = NOT_GIVEN
+        self,
+        *,
+        timeout: float = NOT_GIVEN,
+        upload_timeout: float = NOT_GIVEN,
+        max_retries: int = NOT_GIVEN,
+        total_timeout: float | None = NOT_GIVEN,
+        retry_non_idempotent: bool = NOT_GIVEN,
     ) -> AsyncStreamClient:
-        """A client with changed settings that shares this one's connection pool and token
-        cache: ``await client.with_options(timeout=10).feed("user", "1").get()``."""
+        """A client with changed settings that shares this one's connection pool, limits
+        and token cache: ``await client.with_options(timeout=10).feed("user", "1").get()``
+        gives one call its own timeout, ``with_options(max_retries=0)`` its own retries."""
         copy = object.__new__(AsyncStreamClient)
         copy.__dict__.update(self.__dict__)
         if timeout is not NOT_GIVEN:
             copy.timeout = _positive(timeout, "timeout")
         if upload_timeout is not NOT_GIVEN:
             copy.upload_timeout = _positive(upload_timeout, "upload_timeout")
+        policy = self._transport.policy
         copy._owns_pool = False
-        copy._transport = self._transport.copy(timeout=copy.timeout)
+        copy._transport = self._transport.copy(
+            policy=_policy(
+                copy.timeout,
+                policy.max_retries if max_retries is NOT_GIVEN else max_retries,
+                policy.total_timeout if total_timeout is NOT_GIVEN else total_timeout,
+                policy.retry_non_idempotent
+                if retry_non_idempotent is NOT_GIVEN
+                else retry_non_idempotent,
+            )
+        )
         return copy
 
     # -- tokens --------------------------------------------------------------------
@@ -286,3 +345,50 @@ class AsyncStreamClient:
         )
 
     # -- namespaces: reactions, users, collections, files, images, og, analytics, personalization
+
+    @property
+    def reactions(self) -> Reactions:
+        """Add, read, update, delete and page through reactions and child reactions."""
+        return Reactions(self._transport)
+
+    @property
+    def users(self) -> Users:
+        """Add, read, update and delete users (``SU:<id>`` references)."""
+        return Users(self._transport)
+
+    @property
+    def collections(self) -> Collections:
+        """Collection objects (``SO:<collection>:<id>`` references), one by one or in
+        batches."""
+        return Collections(self._transport)
+
+    @property
+    def files(self) -> Files:
+        """Upload files to Stream's CDN (within ``upload_timeout``) and delete them."""
+        return Files(self._transport, self.upload_timeout)
+
+    @property
+    def images(self) -> Images:
+        """Upload images (within ``upload_timeout``), delete them, get processed copies."""
+        return Images(self._transport, self.upload_timeout)
+
+    @property
+    def personalization(self) -> Personalization:
+        """GET, POST and DELETE on the personalization service's resources."""
+        return Personalization(self._transport)
+
+    async def og(self, url: str) -> OpenGraph:
+        """The Open Graph data (title, description, images, videos, audios ...) of the web
+        page at ``url`` (an http(s) URL), scraped by Stream."""
+        return await open_graph.scrape(self._transport, url)
+
+    async def track_engagements(self, engagements: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+        """Send engagement events (clicks, likes ...: mappings with ``label``, ``content``,
+        ``user_data``, ``feed_id`` ...) to the analytics service. An empty list sends
+        nothing."""
+        return await analytics.track_engagements(self._transport, engagements)
+
+    async def track_impressions(self, impressions: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+        """Send impression events (mappings with ``content_list``, ``user_data``,
+        ``feed_id`` ...) to the analytics service. An empty list sends nothing."""
+        return await analytics.track_impressions(self._transport, impressions)

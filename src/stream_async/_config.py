@@ -20,6 +20,11 @@ DEFAULT_UPLOAD_TIMEOUT: Final = 60.0
 
 DEFAULT_MAX_CONNECTIONS: Final = 100
 
+DEFAULT_MAX_RETRIES: Final = 2
+
+DEFAULT_TOTAL_TIMEOUT: Final = 30.0
+"""Seconds a call may take with all its retries and the waits between them."""
+
 API_VERSION: Final = "v1.0"
 SERVICES: Final = ("api", "analytics", "personalization")
 STREAM_DOMAIN: Final = "stream-io-api.com"

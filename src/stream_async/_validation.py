@@ -109,13 +109,11 @@ def time(value: object, field: str) -> datetime | str:
     raise StreamValidationError(field, "must be a datetime or an ISO 8601 string")
 
 
-def activity_list(value: object, field: str, limit_name: str) -> list[dict[str, Any]]:
-    """A sequence of activities, at most ``LIMITS[limit_name]`` of them; each checked as
-    :func:`activity` does."""
+def activity_list(value: object, field: str) -> list[dict[str, Any]]:
+    """A sequence of activities, each checked as :func:`activity` does."""
     if isinstance(value, Mapping):
         raise StreamValidationError(field, "must be a list of activities")
     items = sequence(value, field)
-    max_items(items, limit_name, field)
     return [activity(item, f"{field}[{i}]") for i, item in enumerate(items)]
 
 
@@ -134,3 +132,9 @@ def activity(value: object, field: str = "activity") -> dict[str, Any]:
     if data.get("time") is not None:
         time(data["time"], f"{field}.time")
     return data
+
+
+def has_identity(data: Mapping[str, Any]) -> bool:
+    """Whether an activity carries ``foreign_id`` and ``time``, which make adding it
+    idempotent: the API replaces an activity with the same pair instead of adding another."""
+    return bool(data.get("foreign_id")) and data.get("time") is not None

@@ -9,6 +9,7 @@ Every exception is a :class:`StreamError`::
     ├── APIConnectionError           no usable response: refused, reset, DNS, TLS ...
     │   └── APITimeoutError          the call ran past its timeout
     ├── InvalidResponseError         a 2xx whose body is not the JSON the API promises
+    ├── BatchError                   a split batch call was applied in part: what was, what not
     └── StreamAPIError               the API answered 4xx/5xx; carries status, code, detail ...
         ├── BadRequestError (400)
         │   ├── InputError (code 4)
@@ -54,6 +55,7 @@ __all__ = [
     "ApiKeyError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
     "BestPracticeError",
     "ClientClosedError",
     "ConflictError",
@@ -118,7 +120,24 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
 
 
 class StreamError(Exception):
-    """Root of every exception raised by stream-async."""
+    """Root of every exception raised by stream-async.
+
+    ``retries_taken`` counts the attempts repeated before giving up;
+    ``may_have_been_applied`` is true when a write failed after it may have reached the
+    server and was not retried because repeating it is not safe.
+    """
+
+    retries_taken: int = 0
+    may_have_been_applied: bool = False
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.may_have_been_applied:
+            text += (
+                " [the request may have been applied; it was not retried because repeating"
+                " it is not idempotent]"
+            )
+        return text
 
 
 class StreamValidationError(StreamError, ValueError):
@@ -153,6 +172,27 @@ class APIConnectionError(StreamError):
 
 class APITimeoutError(APIConnectionError):
     """The call did not complete within its timeout."""
+
+
+class BatchError(StreamError):
+    """Some chunks of a split batch call failed while others were applied.
+
+    ``applied`` lists the items the API accepted; ``failed`` pairs each failed chunk's
+    items with its error. Re-sending ``failed`` items is safe where the call is idempotent
+    (follows, updates, activities with ``foreign_id`` and ``time``).
+    """
+
+    def __init__(
+        self, *, applied: list[Any], failed: list[tuple[list[Any], StreamError]], chunks: int
+    ) -> None:
+        self.applied = applied
+        self.failed = failed
+        lost = sum(len(items) for items, _ in failed)
+        first = failed[0][1]
+        super().__init__(
+            f"{len(failed)} of {chunks} chunks failed: {len(applied)} items applied, "
+            f"{lost} not; first error: {type(first).__name__}: {first}"
+        )
 
 
 class InvalidResponseError(StreamError):

@@ -64,12 +64,10 @@ async def test_get_nothing_sends_nothing(client: AsyncStreamClient, router: resp
         ((), {}, "ids"),
         ((["a"],), {"foreign_id_times": []}, "ids"),
         (("a,b",), {}, "ids"),
-        ((["a"] * 101,), {}, "ids"),
         (([""],), {}, "ids"),
         ((), {"foreign_id_times": [("a",)]}, "foreign_id_times[0]"),
         ((), {"foreign_id_times": [("a,b", WHEN)]}, "foreign_id_times[0]"),
         ((), {"foreign_id_times": [("a", 5)]}, "foreign_id_times[0]"),
-        ((), {"foreign_id_times": [("a", WHEN)] * 101}, "foreign_id_times"),
     ],
 )
 async def test_bad_get_sends_nothing(
@@ -101,7 +99,6 @@ async def test_update_wire(client: AsyncStreamClient, router: respx.Router) -> N
     [
         ([GOOD], "activities[0].foreign_id"),
         ([{**GOOD, "foreign_id": "f"}], "activities[0].time"),
-        ([{**GOOD, "foreign_id": "f", "time": WHEN}] * 101, "activities"),
         (GOOD, "activities"),
     ],
 )
@@ -191,7 +188,6 @@ async def test_partial_update_many_wire(client: AsyncStreamClient, router: respx
         ({"id": "x"}, "changes"),
         (["x"], "changes[0]"),
         ([{"id": "x", "set": {"a": 1}}, {"id": "y"}], "changes[1]"),
-        ([{"id": "x", "set": {"a": 1}}] * 101, "changes"),
     ],
 )
 async def test_bad_partial_update_many_sends_nothing(
@@ -217,7 +213,6 @@ async def test_add_to_many_wire(client: AsyncStreamClient, router: respx.Router)
     ("activity", "feeds", "field"),
     [
         ({**GOOD, "to": ["user:2"]}, ["user:1"], "activity.to"),
-        (GOOD, ["user:1"] * 5001, "feeds"),
         (GOOD, "user:1", "feeds"),
         (GOOD, ["user"], "feeds"),
         ({"actor": "a"}, ["user:1"], "activity.verb"),
@@ -277,7 +272,6 @@ async def test_unfollow_many_wire(client: AsyncStreamClient, router: respx.Route
         (lambda c: c.follow_many([("timeline:1", "timeline:1")]), "follows[0]"),
         (lambda c: c.follow_many([("timeline:1",)]), "follows[0]"),
         (lambda c: c.follow_many({"source": "a:1"}), "follows"),
-        (lambda c: c.follow_many([("a:1", "b:2")] * 2501), "follows"),
         (lambda c: c.follow_many([("a:1", "b")]), "follows[0].target"),
         (lambda c: c.follow_many([{"source": "a", "target": "b:2"}]), "follows[0].source"),
         (
@@ -294,7 +288,6 @@ async def test_unfollow_many_wire(client: AsyncStreamClient, router: respx.Route
             lambda c: c.unfollow_many([{"source": "a:1", "target": "b:2", "keep_history": "yes"}]),
             "unfollows[0].keep_history",
         ),
-        (lambda c: c.unfollow_many([("a:1", "b:2")] * 2501), "unfollows"),
     ],
 )
 async def test_bad_follow_many_sends_nothing(

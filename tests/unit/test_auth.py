@@ -134,3 +134,27 @@ def test_cache_keeps_recently_used_entries() -> None:
 
 def test_signer_repr_hides_secret() -> None:
     assert JS_SECRET not in repr(Signer(JS_SECRET))
+
+
+def test_least_privilege_checker_rejects_wider_tokens() -> None:
+    import httpx
+
+    from tests.conftest import API_SECRET, assert_least_privilege
+
+    def request(method: str, path: str, **claims: str) -> httpx.Request:
+        token = jwt.encode(claims, API_SECRET, algorithm="HS256")
+        return httpx.Request(method, f"http://h{path}", headers={"Authorization": token})
+
+    assert_least_privilege(
+        request("GET", "/api/v1.0/feed/user/1/", resource="feed", action="read", feed_id="user1")
+    )
+    for wide in (
+        request("GET", "/api/v1.0/feed/user/1/", resource="feed", action="*", feed_id="user1"),
+        request("GET", "/api/v1.0/feed/user/1/", resource="feed", action="read", feed_id="*"),
+        request("GET", "/api/v1.0/feed/user/1/", resource="*", action="read", feed_id="user1"),
+        request("POST", "/api/v1.0/activities/", resource="activities", action="read", feed_id="*"),
+    ):
+        with pytest.raises(AssertionError):
+            assert_least_privilege(wide)
+    with pytest.raises(AssertionError, match="no scope rule"):
+        assert_least_privilege(request("GET", "/api/v1.0/unknown/", resource="x", action="read"))

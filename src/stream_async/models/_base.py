@@ -35,6 +35,12 @@ class StreamResponse(StreamModel):
 
     duration: str | None = None
     _raw: RawResponse | None = PrivateAttr(default=None)
+    _retries: int = PrivateAttr(default=0)
+
+    @property
+    def retries_taken(self) -> int:
+        """How many attempts were repeated before this result arrived."""
+        return self._retries
 
     @property
     def raw_response(self) -> RawResponse | None:

@@ -4,9 +4,9 @@ the batch calls of the client (``add_to_many``, ``follow_many``, ``unfollow_many
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
@@ -20,6 +20,7 @@ from stream_async.models import (
     FollowStats,
     PartialUpdateManyResponse,
 )
+from stream_async.resources._batching import combine, in_chunks
 from stream_async.resources.feeds import (
     ReactionOptions,
     copy_limit,
@@ -33,6 +34,7 @@ _FOLLOWS = Scope("follower")
 _STATS = Scope("*", action="read")
 
 ForeignIdTime = tuple[str, "datetime | str"]
+T = TypeVar("T")
 
 
 def _time_text(value: datetime | str, field: str) -> str:
@@ -94,21 +96,18 @@ class Activities:
         reactions: ReactionOptions | None = None,
         user_id: str | None = None,
     ) -> ActivitiesResponse:
-        """Look up to 100 activities by id, or by ``(foreign_id, time)`` pairs (give
-        exactly one). Unknown ones are left out of the result. ``enrich``, ``reactions``
-        and ``user_id`` work as for a feed read."""
+        """Look up activities by id, or by ``(foreign_id, time)`` pairs (give exactly
+        one); more than 100 are looked up 100 per request, concurrently. Unknown ones are
+        left out of the result. ``enrich``, ``reactions`` and ``user_id`` work as for a
+        feed read."""
         if (ids is None) == (foreign_id_times is None):
             raise StreamValidationError("ids", "give exactly one of ids and foreign_id_times")
         enrich, params = enrichment_params(enrich, reactions, user_id)
+        keys: list[tuple[str, str | None]] = []
         if ids is not None:
-            id_list = check.sequence(ids, "ids")
-            check.max_items(id_list, "activities_per_get", "ids")
-            params["ids"] = [check.non_empty_str(i, "ids") for i in id_list]
+            keys = [(check.non_empty_str(i, "ids"), None) for i in check.sequence(ids, "ids")]
         else:
             pairs = check.sequence(foreign_id_times, "foreign_id_times")
-            check.max_items(pairs, "activities_per_get", "foreign_id_times")
-            foreign_ids: list[str] = []
-            times: list[str] = []
             for i, pair in enumerate(pairs):
                 field = f"foreign_id_times[{i}]"
                 if not isinstance(pair, (tuple, list)) or len(pair) != 2:
@@ -116,36 +115,54 @@ class Activities:
                 foreign_id = check.non_empty_str(pair[0], field)
                 if "," in foreign_id:
                     raise StreamValidationError(field, "a foreign_id here cannot contain ','")
-                foreign_ids.append(foreign_id)
-                times.append(_time_text(pair[1], field))
-            params["foreign_ids"] = foreign_ids
-            params["timestamps"] = times
-        if not params.get("ids") and not params.get("foreign_ids"):
+                keys.append((foreign_id, _time_text(pair[1], field)))
+        if not keys:
             return ActivitiesResponse(results=[])
-        return await self._transport.request(
-            "GET",
-            path(*(("enrich", "activities") if enrich else ("activities",))),
-            cast=ActivitiesResponse,
-            scope=_ACTIVITIES,
-            params=params,
-        )
+
+        async def send(chunk: Sequence[tuple[str, str | None]]) -> ActivitiesResponse:
+            if ids is not None:
+                query = {**params, "ids": [key for key, _ in chunk]}
+            else:
+                query = {
+                    **params,
+                    "foreign_ids": [key for key, _ in chunk],
+                    "timestamps": [str(when) for _, when in chunk],
+                }
+            return await self._transport.request(
+                "GET",
+                path(*(("enrich", "activities") if enrich else ("activities",))),
+                cast=ActivitiesResponse,
+                scope=_ACTIVITIES,
+                params=query,
+            )
+
+        results = await in_chunks(keys, check.LIMITS["activities_per_get"], send)
+        if len(results) == 1:
+            return results[0]
+        found = [activity for result in results for activity in result.results]
+        return combine(results, ActivitiesResponse(results=found))
 
     async def update(self, activities: Sequence[Mapping[str, Any]]) -> EmptyResponse:
-        """Replace up to 100 activities whole, each matched by its ``foreign_id`` and
-        ``time`` (which therefore cannot change); ids stay the same."""
-        data = check.activity_list(activities, "activities", "activities_per_update")
+        """Replace activities whole, each matched by its ``foreign_id`` and ``time``
+        (which therefore cannot change); ids stay the same. More than 100 are sent 100 per
+        request, concurrently (:class:`~stream_async.errors.BatchError` on partial
+        failure)."""
+        data = check.activity_list(activities, "activities")
         for i, item in enumerate(data):
             check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
             check.time(item.get("time"), f"activities[{i}].time")
-        if not data:
-            return EmptyResponse()
-        return await self._transport.request(
-            "POST",
-            path("activities"),
-            cast=EmptyResponse,
-            scope=_ACTIVITIES,
-            body={"activities": data},
-        )
+
+        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
+            return await self._transport.request(
+                "POST",
+                path("activities"),
+                cast=EmptyResponse,
+                scope=_ACTIVITIES,
+                body={"activities": chunk},
+                idempotent=True,
+            )
+
+        return await _acknowledged(data, "activities_per_update", send)
 
     async def partial_update(
         self,
@@ -163,19 +180,23 @@ class Activities:
         body = _identity({"id": id, "foreign_id": foreign_id, "time": time}, "activity")
         body.update(_changes(set, unset, "activity"))
         return await self._transport.request(
-            "POST", path("activity"), cast=ActivityResponse, scope=_ACTIVITIES, body=body
+            "POST",
+            path("activity"),
+            cast=ActivityResponse,
+            scope=_ACTIVITIES,
+            body=body,
+            idempotent=True,
         )
 
     async def partial_update_many(
         self, changes: Sequence[Mapping[str, Any]]
     ) -> PartialUpdateManyResponse:
-        """Up to 100 partial updates in one request; each change is a mapping with ``id``
-        (or ``foreign_id`` and ``time``), ``set`` and/or ``unset``, checked as
-        :meth:`partial_update` checks them."""
+        """Many partial updates; each change is a mapping with ``id`` (or ``foreign_id``
+        and ``time``), ``set`` and/or ``unset``, checked as :meth:`partial_update` checks
+        them. More than 100 are sent 100 per request, concurrently."""
         if isinstance(changes, Mapping):
             raise StreamValidationError("changes", "must be a list of changes")
         items = check.sequence(changes, "changes")
-        check.max_items(items, "partial_update_changes", "changes")
         body: list[dict[str, Any]] = []
         for i, change in enumerate(items):
             field = f"changes[{i}]"
@@ -186,13 +207,22 @@ class Activities:
             body.append(entry)
         if not body:
             return PartialUpdateManyResponse(activities=[])
-        return await self._transport.request(
-            "POST",
-            path("activity"),
-            cast=PartialUpdateManyResponse,
-            scope=_ACTIVITIES,
-            body={"changes": body},
-        )
+
+        async def send(chunk: Sequence[dict[str, Any]]) -> PartialUpdateManyResponse:
+            return await self._transport.request(
+                "POST",
+                path("activity"),
+                cast=PartialUpdateManyResponse,
+                scope=_ACTIVITIES,
+                body={"changes": chunk},
+                idempotent=True,
+            )
+
+        results = await in_chunks(body, check.LIMITS["partial_update_changes"], send)
+        if len(results) == 1:
+            return results[0]
+        changed = [activity for result in results for activity in result.activities]
+        return combine(results, PartialUpdateManyResponse(activities=changed))
 
 
 def _pairs(items: object, field: str, extra: str) -> list[dict[str, Any]]:
@@ -223,6 +253,17 @@ def _pairs(items: object, field: str, extra: str) -> list[dict[str, Any]]:
     return result
 
 
+async def _acknowledged(
+    items: Sequence[T], limit_name: str, send: Callable[[Sequence[T]], Awaitable[EmptyResponse]]
+) -> EmptyResponse:
+    """Send ``items`` in chunks of the API's limit; one acknowledgement for them all (none
+    is sent for no items)."""
+    if not items:
+        return EmptyResponse()
+    results = await in_chunks(items, check.LIMITS[limit_name], send)
+    return results[0] if len(results) == 1 else combine(results, EmptyResponse())
+
+
 class Batch:
     """Calls that span many feeds at once."""
 
@@ -236,51 +277,61 @@ class Batch:
         if "to" in data:
             raise StreamValidationError("activity.to", "is not allowed in add_to_many")
         feed_list = [target_feed(f, "feeds") for f in check.sequence(feeds, "feeds")]
-        check.max_items(feed_list, "add_to_many_feeds", "feeds")
-        if not feed_list:
-            return EmptyResponse()
-        return await self._transport.request(
-            "POST",
-            path("feed", "add_to_many"),
-            cast=EmptyResponse,
-            scope=_FEEDS,
-            body={"activity": data, "feeds": feed_list},
-        )
+
+        async def send(chunk: Sequence[str]) -> EmptyResponse:
+            return await self._transport.request(
+                "POST",
+                path("feed", "add_to_many"),
+                cast=EmptyResponse,
+                scope=_FEEDS,
+                body={"activity": data, "feeds": chunk},
+                idempotent=check.has_identity(data),
+            )
+
+        return await _acknowledged(feed_list, "add_to_many_feeds", send)
 
     async def follow_many(
         self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
     ) -> EmptyResponse:
         body = _pairs(follows, "follows", "activity_copy_limit")
-        check.max_items(body, "follow_many", "follows")
         for i, entry in enumerate(body):
             if "activity_copy_limit" in entry:
                 copy_limit(entry["activity_copy_limit"], f"follows[{i}].activity_copy_limit")
         limit = None if activity_copy_limit is None else copy_limit(activity_copy_limit)
-        if not body:
-            return EmptyResponse()
-        return await self._transport.request(
-            "POST",
-            path("follow_many"),
-            cast=EmptyResponse,
-            scope=_FOLLOWS,
-            params={"activity_copy_limit": limit},
-            body=body,
-        )
+
+        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
+            return await self._transport.request(
+                "POST",
+                path("follow_many"),
+                cast=EmptyResponse,
+                scope=_FOLLOWS,
+                params={"activity_copy_limit": limit},
+                body=chunk,
+                idempotent=True,
+            )
+
+        return await _acknowledged(body, "follow_many", send)
 
     async def unfollow_many(
         self, unfollows: Sequence[Any], *, keep_history: bool = False
     ) -> EmptyResponse:
         body = _pairs(unfollows, "unfollows", "keep_history")
-        check.max_items(body, "unfollow_many", "unfollows")
         for i, entry in enumerate(body):
             value = entry.setdefault("keep_history", keep_history)
             if not isinstance(value, bool):
                 raise StreamValidationError(f"unfollows[{i}].keep_history", "must be a bool")
-        if not body:
-            return EmptyResponse()
-        return await self._transport.request(
-            "POST", path("unfollow_many"), cast=EmptyResponse, scope=_FOLLOWS, body=body
-        )
+
+        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
+            return await self._transport.request(
+                "POST",
+                path("unfollow_many"),
+                cast=EmptyResponse,
+                scope=_FOLLOWS,
+                body=chunk,
+                idempotent=True,
+            )
+
+        return await _acknowledged(body, "unfollow_many", send)
 
     async def follow_stats(
         self,

@@ -31,6 +31,7 @@ from stream_async.models import (
     RemoveActivityResponse,
 )
 from stream_async.pagination import walk
+from stream_async.resources._batching import combine, in_chunks
 
 Params = dict[str, Any]
 
@@ -149,31 +150,44 @@ class BaseFeed(Generic[P, Item]):
         copy it into. Raises :class:`~stream_async.errors.StreamValidationError` on a
         missing field or a bad ``to`` before sending.
         """
+        data = check.activity(activity)
         return await self._transport.request(
             "POST",
             path("feed", self.slug, self.user_id),
             cast=ActivityResponse,
             scope=self._feed_scope,
-            body=check.activity(activity),
+            body=data,
+            idempotent=check.has_identity(data),
         )
 
     async def add_activities(
         self, activities: Sequence[Mapping[str, Any]]
     ) -> AddActivitiesResponse:
-        """Add up to 100 activities in one request; returns them in order, with ids.
+        """Add activities; returns them in order, with their ids.
 
-        An empty sequence sends nothing and returns an empty result.
+        More than 100 (the API's limit per request) are split into requests of 100 sent
+        concurrently; if some fail, :class:`~stream_async.errors.BatchError` says which
+        activities were added. An empty sequence sends nothing.
         """
-        data = check.activity_list(activities, "activities", "activities_per_add")
+        data = check.activity_list(activities, "activities")
         if not data:
             return AddActivitiesResponse(activities=[])
-        return await self._transport.request(
-            "POST",
-            path("feed", self.slug, self.user_id),
-            cast=AddActivitiesResponse,
-            scope=self._feed_scope,
-            body={"activities": data},
-        )
+
+        async def send(chunk: Sequence[dict[str, Any]]) -> AddActivitiesResponse:
+            return await self._transport.request(
+                "POST",
+                path("feed", self.slug, self.user_id),
+                cast=AddActivitiesResponse,
+                scope=self._feed_scope,
+                body={"activities": chunk},
+                idempotent=all(check.has_identity(item) for item in chunk),
+            )
+
+        results = await in_chunks(data, check.LIMITS["activities_per_add"], send)
+        if len(results) == 1:
+            return results[0]
+        added = [activity for result in results for activity in result.activities]
+        return combine(results, AddActivitiesResponse(activities=added))
 
     async def remove_activity(
         self, activity_id: str | None = None, *, foreign_id: str | None = None
@@ -240,6 +254,7 @@ class BaseFeed(Generic[P, Item]):
             cast=ActivityTargetsResponse,
             scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
             body=body,
+            idempotent=True,
         )
 
     # -- follows ---------------------------------------------------------------------
@@ -262,6 +277,7 @@ class BaseFeed(Generic[P, Item]):
             cast=EmptyResponse,
             scope=self._follow_scope,
             body=body,
+            idempotent=True,
         )
 
     async def unfollow(

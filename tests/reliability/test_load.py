@@ -1,0 +1,94 @@
+"""Load through one client against the emulator in its own process: no errors, and open
+file descriptors bounded by the connection pool, whatever the number of calls gathered."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import anyio
+import pytest
+
+from stream_async import AsyncStreamClient
+from stream_async.emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from stream_async.testing import free_port
+
+pytestmark = [pytest.mark.socket, pytest.mark.asyncio]
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stream_async.emulator", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the emulator process did not start") from None
+            time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def run_load(url: str, transport: str, calls: int, workers: int, pool: int) -> int:
+    """``calls`` add_activity calls from ``workers`` concurrent tasks through one client;
+    returns the most file descriptors seen open during the run."""
+    baseline = open_fds()
+    peak = baseline
+    done = 0
+    async with AsyncStreamClient(
+        api_key=DEFAULT_API_KEY,
+        api_secret=DEFAULT_API_SECRET,
+        base_url=url,
+        transport=transport,  # type: ignore[arg-type]
+        max_connections=pool,
+        timeout=30,
+        total_timeout=60,
+    ) as client:
+
+        async def worker(index: int) -> None:
+            nonlocal done, peak
+            feed = client.feed("user", f"load-{transport}-{index}")
+            for i in range(calls // workers):
+                await feed.add_activity({"actor": "a", "verb": "v", "object": str(i)})
+                done += 1
+                if done % 500 == 0:
+                    peak = max(peak, open_fds())
+
+        async with anyio.create_task_group() as group:
+            for index in range(workers):
+                group.start_soon(worker, index)
+        assert client._pool.in_flight == 0
+        page = await client.feed("user", f"load-{transport}-0").get(limit=100)
+        assert len(page.results) == calls // workers
+    assert done == calls
+    return peak - baseline
+
+
+async def test_twenty_thousand_calls_at_concurrency_one_thousand(emulator_url: str) -> None:
+    grown = await run_load(emulator_url, "aiohttp", calls=20_000, workers=1_000, pool=100)
+    assert grown <= 100 + 10
+
+
+async def test_smaller_run_on_httpx_transport(emulator_url: str) -> None:
+    grown = await run_load(emulator_url, "httpx", calls=2_000, workers=100, pool=20)
+    assert grown <= 20 + 10
