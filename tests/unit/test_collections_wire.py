@@ -169,20 +169,31 @@ async def test_empty_batches_send_nothing(client: AsyncStreamClient, router: res
     assert router.calls.call_count == 0
 
 
-async def test_batches_take_up_to_1000_ids(client: AsyncStreamClient, router: respx.Router) -> None:
-    route = router.get("collections/").respond(200, json={"response": {"data": []}})
-    await client.collections.select("food", [str(i) for i in range(1000)])
-    assert route.call_count == 1
-    too_many = [str(i) for i in range(1001)]
-    for call in (
-        client.collections.select("food", too_many),
-        client.collections.delete_many("food", too_many),
-    ):
-        with pytest.raises(StreamValidationError) as info:
-            await call
-        assert info.value.field == "ids"
-        assert "1000" in info.value.rule
-    assert route.call_count == 1
+async def test_batches_split_at_1000_ids(client: AsyncStreamClient, router: respx.Router) -> None:
+    def found(request: httpx.Request) -> httpx.Response:
+        keys = request.url.params["foreign_ids"].split(",")
+        data = [
+            {
+                "id": k.split(":")[1],
+                "collection": "food",
+                "foreign_id": k,
+                "data": {},
+                "created_at": "2020-01-01T00:00:00Z",
+                "updated_at": "2020-01-01T00:00:00Z",
+            }
+            for k in keys
+        ]
+        return httpx.Response(200, json={"response": {"data": data}})
+
+    select = router.get("collections/").mock(side_effect=found)
+    delete = router.delete("collections/").respond(200, json={"duration": "1ms"})
+    ids = [str(i) for i in range(2001)]
+    result = await client.collections.select("food", ids)
+    assert select.call_count == 3
+    assert sorted(o.id for o in result.objects) == sorted(ids)
+    await client.collections.delete_many("food", ids)
+    sizes = sorted(len(c.request.url.params["ids"].split(",")) for c in delete.calls)
+    assert sizes == [1, 1000, 1000]
 
 
 LONG = "x" * 256

@@ -301,3 +301,65 @@ async def test_pause_on_rate_limit_waits_for_the_reset(
 def test_bad_reliability_settings(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(errors.StreamError, match=match):
         AsyncStreamClient(api_key="k", api_secret="s", **kwargs)
+
+
+REACTION = {
+    "id": "r1",
+    "kind": "like",
+    "activity_id": "a1",
+    "user_id": "bob",
+    "data": {},
+    "created_at": "2020-01-01T00:00:00Z",
+    "updated_at": "2020-01-01T00:00:00Z",
+}
+USER = {
+    "id": "bob",
+    "data": {},
+    "created_at": "2020-01-01T00:00:00Z",
+    "updated_at": "2020-01-01T00:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("route", "reply", "safe_call", "unsafe_call"),
+    [
+        (
+            "reaction/",
+            REACTION,
+            lambda c: c.reactions.add("like", "a1", "bob", id="r1"),
+            lambda c: c.reactions.add("like", "a1", "bob"),
+        ),
+        (
+            "user/",
+            USER,
+            lambda c: c.users.add("bob", get_or_create=True),
+            lambda c: c.users.add("bob"),
+        ),
+    ],
+)
+async def test_writes_made_idempotent_by_their_arguments(
+    client: AsyncStreamClient,
+    router: respx.Router,
+    route: str,
+    reply: dict[str, Any],
+    safe_call: Any,
+    unsafe_call: Any,
+) -> None:
+    mocked = router.post(route).mock(
+        side_effect=replies(unavailable(), httpx.Response(201, json=reply), unavailable())
+    )
+    assert (await safe_call(client)).retries_taken == 1
+    with pytest.raises(errors.InternalServerError) as info:
+        await unsafe_call(client)
+    assert info.value.may_have_been_applied
+    assert mocked.call_count == 3
+
+
+async def test_collection_upsert_is_retried(
+    client: AsyncStreamClient, router: respx.Router
+) -> None:
+    route = router.post("collections/").mock(
+        side_effect=replies(unavailable(), httpx.Response(201, json={"data": {"food": []}}))
+    )
+    result = await client.collections.upsert("food", [{"id": "1", "name": "x"}])
+    assert (route.call_count, result.retries_taken) == (2, 1)

@@ -19,6 +19,7 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.resources import _checks
+from stream_async.resources._batching import combine, in_chunks
 
 _SCOPE = Scope("collections")
 
@@ -142,35 +143,51 @@ class Collections:
             cast=UpsertCollectionsResponse,
             scope=_SCOPE,
             body={"data": {name: entries}},
+            idempotent=True,
         )
 
     async def select(self, collection_name: str, ids: Sequence[str]) -> SelectCollectionsResponse:
-        """Read up to 1000 objects of one collection by id (server-side auth); ids that do
-        not exist are left out of ``.objects``. An empty list sends nothing."""
-        name, keys = _batch(collection_name, ids)
-        if not keys:
-            return SelectCollectionsResponse(response=CollectionObjects(data=[]))
-        return await self._transport.request(
-            "GET",
-            "collections/",
-            cast=SelectCollectionsResponse,
-            scope=_SCOPE,
-            params={"foreign_ids": [f"{name}:{key}" for key in keys]},
-        )
-
-    async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
-        """Delete up to 1000 objects of one collection (server-side auth). An empty list
+        """Read objects of one collection by id (server-side auth), 1000 per request,
+        concurrently; ids that do not exist are left out of ``.objects``. An empty list
         sends nothing."""
         name, keys = _batch(collection_name, ids)
         if not keys:
+            return SelectCollectionsResponse(response=CollectionObjects(data=[]))
+
+        async def send(chunk: Sequence[str]) -> SelectCollectionsResponse:
+            return await self._transport.request(
+                "GET",
+                "collections/",
+                cast=SelectCollectionsResponse,
+                scope=_SCOPE,
+                params={"foreign_ids": [f"{name}:{key}" for key in chunk]},
+            )
+
+        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
+        if len(results) == 1:
+            return results[0]
+        found = [item for result in results for item in result.objects]
+        merged = SelectCollectionsResponse(response=CollectionObjects(data=found))
+        return combine(results, merged)
+
+    async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
+        """Delete objects of one collection (server-side auth), 1000 per request,
+        concurrently. An empty list sends nothing."""
+        name, keys = _batch(collection_name, ids)
+        if not keys:
             return EmptyResponse()
-        return await self._transport.request(
-            "DELETE",
-            "collections/",
-            cast=EmptyResponse,
-            scope=_SCOPE,
-            params={"collection_name": name, "ids": keys},
-        )
+
+        async def send(chunk: Sequence[str]) -> EmptyResponse:
+            return await self._transport.request(
+                "DELETE",
+                "collections/",
+                cast=EmptyResponse,
+                scope=_SCOPE,
+                params={"collection_name": name, "ids": chunk},
+            )
+
+        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
+        return results[0] if len(results) == 1 else combine(results, EmptyResponse())
 
 
 def _data(value: object) -> dict[str, Any]:
@@ -187,5 +204,4 @@ def _object_key(collection_name: object, id: object) -> tuple[str, str]:
 def _batch(collection_name: object, ids: object) -> tuple[str, list[str]]:
     name = _checks.collection_name(collection_name)
     keys = _checks.list_of(ids, "ids", "ids")
-    check.max_items(keys, "collection_ids", "ids")
     return name, [_checks.collection_id(key, f"ids[{i}]") for i, key in enumerate(keys)]

@@ -100,8 +100,15 @@ class Reactions:
         body.update(_changes(data, target_feeds, target_feeds_extra_data))
         if id is not None:
             body["id"] = _checks.reference(id, "id")
+        # With a client-chosen id, a repeat is refused as a duplicate instead of adding a
+        # second reaction, so the add is safe to retry.
         return await self._transport.request(
-            "POST", "reaction/", cast=ReactionResponse, scope=_SCOPE, body=body
+            "POST",
+            "reaction/",
+            cast=ReactionResponse,
+            scope=_SCOPE,
+            body=body,
+            idempotent=id is not None,
         )
 
     async def get(self, reaction_id: str) -> ReactionResponse:

@@ -66,6 +66,7 @@ class Users:
             scope=_SCOPE,
             params={"get_or_create": get_or_create},
             body=body,
+            idempotent=get_or_create,
         )
 
     async def get(self, user_id: str, *, with_follow_counts: bool = False) -> UserResponse:
