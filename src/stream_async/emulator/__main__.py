@@ -1,10 +1,11 @@
 """Command line: serve the emulator with uvicorn.
 
     python -m stream_async.emulator [--host 127.0.0.1] [--port 8000] [--api-key KEY]
-        [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND ...]
+        [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND ...] [--data-dir DIR]
 
 The secret may also come from ``STREAM_EMULATOR_API_SECRET``. The banner prints the base URL,
-the API key and the feed groups; it prints the secret only when it is the public default.
+the API key, the feed groups and the data directory; it prints the secret only when it is
+the public default. Without ``--data-dir`` the state lives in memory only.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME:KIND",
         help="add or override a feed group; KIND is flat, aggregated or notification",
     )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="keep the state and uploaded files in DIR across restarts (default: memory only)",
+    )
     return parser
 
 
@@ -83,6 +90,7 @@ def parse_options(argv: Sequence[str] | None, environ: Mapping[str, str] = os.en
         api_secret=args.api_secret or environ.get(SECRET_ENV) or DEFAULT_API_SECRET,
         app_id=args.app_id,
         feed_groups=groups,
+        data_dir=args.data_dir,
     )
     return Options(host=args.host, port=args.port, config=config)
 
@@ -99,6 +107,7 @@ def banner(options: Options) -> str:
     lines.append(f"  app_id:     {config.app_id}")
     groups = ", ".join(f"{name} ({group.kind})" for name, group in config.feed_groups.items())
     lines.append(f"  feed groups: {groups}")
+    lines.append(f"  data dir:   {config.data_dir or '(memory only)'}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from stream_async.emulator.call import Call, check_size
+from stream_async.emulator.enrichment import Enricher, Flags
 from stream_async.emulator.errors import does_not_exist, field_errors, input_error
 from stream_async.emulator.payloads import (
     Change,
@@ -32,7 +33,8 @@ MAX_CHANGES = 100
 
 def get_activities(store: Store, call: Call) -> Reply:
     """GET activities/ (and enrich/activities/): activities by ``ids``, or by ``foreign_ids``
-    with matching ``timestamps``; unknown ones are left out. At most 100 per call."""
+    with matching ``timestamps``; unknown ones are left out. At most 100 per call.
+    ``enrich/activities/`` enriches them."""
     ids = call.values("ids")
     foreign_ids = call.values("foreign_ids")
     if ids:
@@ -47,7 +49,11 @@ def get_activities(store: Store, call: Call) -> Reply:
         found = [store.find(f, t) for f, t in zip(foreign_ids, times, strict=True)]
     else:
         raise input_error("give ids, or foreign_ids and timestamps")
-    return 200, {"results": [activity.render(None) for activity in found if activity]}
+    results = [activity.render(None) for activity in found if activity]
+    if call.enriched:
+        enricher = Enricher(store, call, Flags.of(call))
+        results = [enricher.activity(activity) for activity in results]
+    return 200, {"results": results}
 
 
 def update_activities(store: Store, call: Call) -> Reply:

@@ -1,9 +1,10 @@
-"""The emulator application: :class:`Emulator` (state + Starlette app) and its routing table.
+"""The emulator application: :class:`Emulator` (state + Starlette app) and its routing tables.
 
-Paths are Stream's, under ``/api/v1.0/``, with trailing slashes. Each route names its
-handler and the token scope it needs (:class:`~stream_async.emulator.auth.Access`); client-side
-endpoints (reactions, collections, users, files, images, Open Graph) will add rows with
-``client_side=True``.
+Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
+with trailing slashes. Each route names its handler and the token scope it needs
+(:class:`~stream_async.emulator.auth.Access`); client-side endpoints (reactions, users,
+collection objects, files, images, Open Graph) also take user tokens. Uploads are served
+back, without credentials, under ``/uploads/``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,26 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
-from stream_async.emulator import activities, feeds
+from stream_async.emulator import (
+    activities,
+    collection,
+    feeds,
+    files,
+    og,
+    reactions,
+    services,
+    users,
+)
 from stream_async.emulator.auth import Access
 from stream_async.emulator.config import EmulatorConfig
-from stream_async.emulator.routing import Handler, RateLimitHeaders, endpoint, http_error
+from stream_async.emulator.persistence import Snapshots
+from stream_async.emulator.routing import (
+    AsyncHandler,
+    Handler,
+    RateLimitHeaders,
+    endpoint,
+    http_error,
+)
 from stream_async.emulator.store import Store
 
 FEED = Access("feed", feed_scoped=True)
@@ -26,10 +43,22 @@ FOLLOWER_ANY = Access("follower")
 FEED_TARGETS = Access("feed_targets", feed_scoped=True)
 ACTIVITIES = Access("activities")
 ANY_RESOURCE = Access("*")
+REACTIONS = Access("reactions", client_side=True)
+USERS = Access("users", client_side=True)
+COLLECTION_OBJECTS = Access("collections", client_side=True)
+COLLECTIONS_BATCH = Access("collections")
+FILES = Access("files", client_side=True)
+OPEN_GRAPH = Access("*", client_side=True)
+ANALYTICS = Access("analytics", feed_claim=False)
+PERSONALIZATION = Access("personalization")
 
 FEED_PATH = "/feed/{feed_slug}/{user_id}"
+REACTION_PATH = "/reaction/{reaction_id}"
+OBJECT_PATH = "/collections/{collection}/{object_id}"
 
-ROUTES: list[tuple[str, str, Handler, Access]] = [
+Routes = list[tuple[str, str, Handler | AsyncHandler, Access]]
+
+ROUTES: Routes = [
     # path, method, handler, token scope
     ("/feed/add_to_many/", "POST", feeds.add_to_many, FEED_ANY),
     (f"{FEED_PATH}/", "GET", feeds.read_feed, FEED),
@@ -56,20 +85,64 @@ ROUTES: list[tuple[str, str, Handler, Access]] = [
     ("/enrich/activities/", "GET", activities.get_activities, ACTIVITIES),
     ("/activities/", "POST", activities.update_activities, ACTIVITIES),
     ("/activity/", "POST", activities.partial_update, ACTIVITIES),
+    ("/reaction/", "POST", reactions.add_reaction, REACTIONS),
+    ("/reaction/get_many/", "GET", reactions.get_many, REACTIONS),
+    (f"{REACTION_PATH}/", "GET", reactions.get_reaction, REACTIONS),
+    (f"{REACTION_PATH}/", "PUT", reactions.update_reaction, REACTIONS),
+    (f"{REACTION_PATH}/", "DELETE", reactions.delete_reaction, REACTIONS),
+    (f"{REACTION_PATH}/restore/", "PUT", reactions.restore_reaction, REACTIONS),
+    ("/reaction/{lookup}/{value}/", "GET", reactions.filter_reactions, REACTIONS),
+    ("/reaction/{lookup}/{value}/{kind}/", "GET", reactions.filter_reactions, REACTIONS),
+    ("/user/", "POST", users.add_user, USERS),
+    ("/user/{user_id}/", "GET", users.get_user, USERS),
+    ("/user/{user_id}/", "PUT", users.update_user, USERS),
+    ("/user/{user_id}/", "DELETE", users.delete_user, USERS),
+    ("/collections/", "POST", collection.upsert, COLLECTIONS_BATCH),
+    ("/collections/", "GET", collection.select, COLLECTIONS_BATCH),
+    ("/collections/", "DELETE", collection.delete_many, COLLECTIONS_BATCH),
+    ("/collections/{collection}/", "POST", collection.add_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "GET", collection.get_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "PUT", collection.update_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "DELETE", collection.delete_object, COLLECTION_OBJECTS),
+    ("/files/", "POST", files.upload_file, FILES),
+    ("/files/", "DELETE", files.delete_file, FILES),
+    ("/images/", "POST", files.upload_image, FILES),
+    ("/images/", "GET", files.process_image, FILES),
+    ("/images/process/", "GET", files.process_image, FILES),
+    ("/images/", "DELETE", files.delete_file, FILES),
+    ("/og/", "GET", og.open_graph, OPEN_GRAPH),
 ]
-"""The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all."""
+"""The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
+``reaction/get_many/`` before ``reaction/{id}/``."""
+
+ANALYTICS_ROUTES: Routes = [
+    ("/engagement/", "POST", services.track_engagements, ANALYTICS),
+    ("/impression/", "POST", services.track_impressions, ANALYTICS),
+]
+"""The analytics service."""
+
+PERSONALIZATION_ROUTES: Routes = [
+    ("/{resource:path}/", method, services.personalization, PERSONALIZATION)
+    for method in ("GET", "POST", "DELETE")
+]
+"""The personalization service: any resource."""
 
 
 class Emulator:
-    """An in-memory Stream app: its state (:attr:`store`) and its ASGI app (:attr:`app`).
+    """A Stream app: its state (:attr:`store`) and its ASGI app (:attr:`app`).
 
-    State lives in memory only; :meth:`reset` forgets it. Handlers mutate it synchronously,
-    so concurrent requests never interleave inside a write.
+    State lives in memory, and also in ``config.data_dir`` when one is set (loaded on start,
+    saved after each change; see :mod:`stream_async.emulator.persistence`); :meth:`reset`
+    forgets it. Handlers mutate it synchronously, so concurrent requests never interleave
+    inside a write.
     """
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
-        self.store = Store(self.config.feed_groups)
+        data_dir = self.config.data_dir
+        self._snapshots = None if data_dir is None else Snapshots(data_dir)
+        loaded = self._snapshots and self._snapshots.load(self.config.feed_groups)
+        self.store = loaded or Store(self.config.feed_groups)
         self.app = Starlette(
             routes=self._routes(),
             middleware=[Middleware(RateLimitHeaders)],
@@ -78,15 +151,29 @@ class Emulator:
         self.app.state.emulator = self
 
     def _routes(self) -> list[BaseRoute]:
-        api = [
-            Route(path, endpoint(self, handler, access), methods=[method])
-            for path, method, handler, access in ROUTES
+        def mount(prefix: str, routes: Routes) -> Mount:
+            served = [
+                Route(path, endpoint(self, handler, access), methods=[method])
+                for path, method, handler, access in routes
+            ]
+            return Mount(prefix, routes=served)
+
+        return [
+            mount("/api/v1.0", ROUTES),
+            mount("/analytics/v1.0", ANALYTICS_ROUTES),
+            mount("/personalization/v1.0", PERSONALIZATION_ROUTES),
+            Route("/uploads/{token}/{filename}", files.serve, methods=["GET"]),
         ]
-        return [Mount("/api/v1.0", routes=api)]
+
+    def persist(self) -> None:
+        """Save the state to the data directory, if there is one."""
+        if self._snapshots is not None:
+            self._snapshots.save(self.store)
 
     def reset(self) -> None:
-        """Forget every activity, feed and follow."""
+        """Forget everything: activities, feeds, follows, reactions, users, collections, files."""
         self.store = Store(self.config.feed_groups)
+        self.persist()
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:

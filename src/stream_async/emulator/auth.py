@@ -5,7 +5,8 @@ refused. A token carrying ``resource`` or ``action`` is a server token, even whe
 a ``user_id``; it is allowed when its ``resource`` is the endpoint's or ``*``, its ``action``
 covers the HTTP method (``read``: GET/HEAD/OPTIONS, ``write``: POST/PUT/PATCH, ``delete``:
 DELETE) or is ``*``, and its ``feed_id`` is ``*`` or, on feed-scoped endpoints, the addressed
-feed as ``<slug><user_id>``. A token with only ``user_id`` (plus extra claims) is a user
+feed as ``<slug><user_id>`` (endpoints whose tokens carry no ``feed_id``, like analytics, do
+not look at it). A token with only ``user_id`` (plus extra claims) is a user
 token, accepted only where the endpoint's :class:`Access` says ``client_side``.
 
 Failures, as the live server answers them: unknown key -> 401 code 2; bad signature,
@@ -42,12 +43,15 @@ class Access:
     """What an endpoint requires of a token.
 
     ``resource`` is the scope's resource name, ``feed_scoped`` says the path addresses one
-    feed (so a token scoped to that feed is enough), ``client_side`` lets user tokens in.
+    feed (so a token scoped to that feed is enough), ``client_side`` lets user tokens in,
+    ``feed_claim`` False lets server tokens without a ``feed_id`` in (analytics tokens
+    carry none).
     """
 
     resource: str
     feed_scoped: bool = False
     client_side: bool = False
+    feed_claim: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,10 @@ def authenticate(
         allowed = (
             _allows(claims.get("resource"), access.resource)
             and _allows(claims.get("action"), ACTIONS.get(method))
-            and _allows(claims.get("feed_id"), feed_id if access.feed_scoped else None)
+            and (
+                not access.feed_claim
+                or _allows(claims.get("feed_id"), feed_id if access.feed_scoped else None)
+            )
         )
         if allowed:
             return Principal(None)

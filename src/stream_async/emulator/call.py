@@ -3,28 +3,45 @@
 Query booleans accept ``true``/``false``, ``1``/``0``, ``yes``/``no`` in any case (an empty
 value is false); list parameters accept comma-joined values, repeated keys, or both; unknown
 parameters are ignored. Bad values raise 400 code 4 :class:`StreamError`.
+
+With a user token (client-side auth) the acting user is the token's ``user_id``: a body's
+``user_id`` must then be that user (else 403 code 17), and a missing one is taken from the
+token (:meth:`Call.acting_user`).
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from starlette.datastructures import QueryParams
 
 from stream_async.emulator.config import FeedGroupConfig
-from stream_async.emulator.errors import feed_config_error, input_error
+from stream_async.emulator.errors import feed_config_error, field_errors, input_error, not_allowed
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
 _NAME = re.compile(r"[\w-]+")
 _DIGITS = re.compile(r"[0-9]+")
 
+MAX_REFERENCE = 255
+"""The longest id, kind or user id accepted (reactions, users, collections)."""
+
 MAX_COUNT = 2**31 - 1
 """The largest count (limit, offset, copy limit) accepted, as a 32-bit server would."""
+
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "id_lt": operator.lt,
+    "id_lte": operator.le,
+    "id_gt": operator.gt,
+    "id_gte": operator.ge,
+}
+"""The ``id_*`` bounds of paginated reads and how each compares an item with the bound."""
 
 MAX_DEPTH = 100
 """How deeply JSON bodies may nest (objects and arrays); deeper bodies are a 400."""
@@ -95,11 +112,42 @@ def split_feed_id(value: object, groups: Mapping[str, FeedGroupConfig], name: st
     return value
 
 
+def parse_reference(value: object, name: str) -> str:
+    """An id, kind or user id: a non-empty string of at most 255 characters (else 400)."""
+    if not isinstance(value, str) or not value:
+        raise field_errors({name: ["This field is required and must be a non-empty string."]})
+    if len(value) > MAX_REFERENCE:
+        raise field_errors({name: [f"Ensure this value has at most {MAX_REFERENCE} characters."]})
+    return value
+
+
+def parse_data(value: object, name: str = "data") -> dict[str, Any]:
+    """A ``data`` object: absent or null is ``{}``, anything but a JSON object a 400."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise field_errors({name: ["Must be an object."]})
+    return value
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a multipart request: its name, declared content type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass(frozen=True)
 class Call:
     """The parts of a request a handler may use.
 
-    ``path`` is the request path (for ``next`` links), ``api_key`` the caller's key.
+    ``path`` is the request path (for ``next`` links), ``api_key`` the caller's key and
+    ``app_id`` the app's id,
+    ``user_id`` the user of a user token (None for server tokens), ``base_url`` the root the
+    request came to (for absolute URLs), ``uploads`` the files of a multipart body by field
+    name, and ``transport`` what Open Graph fetches go through (None: the network).
     """
 
     path: str
@@ -108,6 +156,33 @@ class Call:
     body: bytes
     api_key: str
     feed_groups: Mapping[str, FeedGroupConfig]
+    app_id: str = "1"
+    user_id: str | None = None
+    base_url: str = "http://localhost/"
+    uploads: Mapping[str, Upload] = field(default_factory=dict)
+    transport: httpx.AsyncBaseTransport | None = None
+
+    @property
+    def enriched(self) -> bool:
+        """Whether this is an ``enrich/...`` read."""
+        return "/enrich/" in self.path
+
+    def acting_user(self, value: object, name: str = "user_id") -> str:
+        """The user a write acts for: ``value`` from the body, checked against a user token.
+
+        With a user token a missing value is the token's user and another user is a 403;
+        with a server token the value is required (400 otherwise).
+        """
+        if self.user_id is None:
+            return parse_reference(value, name)
+        if value is not None and value != self.user_id:
+            raise not_allowed(f"{name} must be the user of the token ({self.user_id!r})")
+        return self.user_id
+
+    def check_owner(self, owner: str | None) -> None:
+        """403 when a user token changes what another user owns (server tokens may)."""
+        if self.user_id is not None and owner is not None and owner != self.user_id:
+            raise not_allowed(f"this belongs to another user than {self.user_id!r}")
 
     def json(self) -> Any:
         """The decoded JSON body; 400 when it is empty, not valid JSON, or nested too deeply."""
@@ -142,6 +217,10 @@ class Call:
         """A boolean query parameter; absent means false."""
         value = self.text(name)
         return value is not None and parse_bool(value, name)
+
+    def any_flag(self, *names: str) -> bool:
+        """A boolean query parameter under any of its spellings (camelCase, snake_case)."""
+        return any(self.flag(name) for name in names)
 
     def integer(self, name: str, default: int, *, maximum: int | None = None) -> int:
         """A non-negative integer query parameter (absent or empty: ``default``), clamped to

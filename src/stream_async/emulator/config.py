@@ -1,11 +1,15 @@
-"""Emulator settings: the app's credentials and its feed groups."""
+"""Emulator settings: the app's credentials, its feed groups, where state is kept and how
+Open Graph pages are fetched."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
+
+import httpx
 
 from stream_async.emulator.aggregation import DEFAULT_FORMAT, AggregationFormat
 
@@ -50,9 +54,16 @@ def default_feed_groups() -> Mapping[str, FeedGroupConfig]:
 
 @dataclass(frozen=True)
 class EmulatorConfig:
-    """Credentials of the emulated app and its feed groups (slug -> group)."""
+    """Credentials of the emulated app and its feed groups (slug -> group).
+
+    ``data_dir``: a directory where the state and uploaded files survive restarts (None:
+    memory only). ``og_transport``: the httpx transport Open Graph fetches go through (None:
+    the network), so tests can serve pages with ``httpx.MockTransport``.
+    """
 
     api_key: str = DEFAULT_API_KEY
     api_secret: str = DEFAULT_API_SECRET
     app_id: str = "1"
     feed_groups: Mapping[str, FeedGroupConfig] = field(default_factory=default_feed_groups)
+    data_dir: str | os.PathLike[str] | None = None
+    og_transport: httpx.AsyncBaseTransport | None = None

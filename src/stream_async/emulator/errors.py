@@ -91,6 +91,11 @@ def does_not_exist(detail: str) -> StreamError:
     return StreamError(404, 16, "DoesNotExistException", detail)
 
 
+def conflict(detail: str) -> StreamError:
+    """409, code 22: the resource already exists."""
+    return StreamError(409, 22, "ConflictException", detail)
+
+
 def internal_error() -> StreamError:
     """500, code -1: an unexpected failure inside the emulator."""
     return StreamError(500, -1, "InternalSystemError", "Internal System Error")

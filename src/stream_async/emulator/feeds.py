@@ -13,13 +13,12 @@ more than 100 activities in one request, following more than 2,500 or unfollowin
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
 from stream_async.emulator.call import (
+    COMPARE,
     INVALID_PAYLOAD,
     Call,
     boolean,
@@ -28,6 +27,7 @@ from stream_async.emulator.call import (
     parse_count,
     split_feed_id,
 )
+from stream_async.emulator.enrichment import Enricher, Flags
 from stream_async.emulator.errors import does_not_exist, input_error
 from stream_async.emulator.ids import sort_key
 from stream_async.emulator.payloads import (
@@ -54,12 +54,6 @@ DEFAULT_COPY_LIMIT = 100
 MAX_COPY_LIMIT = 1000
 COPY_LIMIT_DETAIL = "activity_copy_limit must be a non-negative number not greater than 1000"
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "id_lt": operator.lt,
-    "id_lte": operator.le,
-    "id_gt": operator.gt,
-    "id_gte": operator.ge,
-}
 _NOT_PROPAGATED = frozenset(
     {"api_key", "limit", "offset", "id_lt", "id_lte", "mark_seen", "mark_read"}
 )
@@ -74,7 +68,7 @@ Bounds = dict[str, tuple[str, Key]]
 
 def _bounds(call: Call) -> Bounds:
     bounds: Bounds = {}
-    for name in _COMPARE:
+    for name in COMPARE:
         value = call.text(name)
         if value:
             try:
@@ -98,9 +92,9 @@ def _select_groups(feed: Feed, bounds: Bounds) -> list[Group]:
         group
         for rank, group in enumerate(groups)
         if all(
-            _COMPARE[name](ranks[value], rank)
+            COMPARE[name](ranks[value], rank)
             if value in ranks
-            else _COMPARE[name](sort_key(group.newest_id), key)
+            else COMPARE[name](sort_key(group.newest_id), key)
             for name, (value, key) in bounds.items()
         )
     ]
@@ -151,8 +145,8 @@ def read_feed(store: Store, call: Call) -> Reply:
 
     Flat feeds list activities; aggregated and notification feeds list groups, most recently
     updated first, each showing at most 15 activities. Notification feeds add ``unseen`` and
-    ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Enrichment
-    flags are accepted and ignored.
+    ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Reads through
+    ``enrich/`` are enriched (:mod:`stream_async.emulator.enrichment`); plain reads are not.
     """
     feed = store.feed(call.feed_id())
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
@@ -163,7 +157,7 @@ def read_feed(store: Store, call: Call) -> Reply:
         keys = (
             key
             for key in reversed(feed.order)
-            if all(_COMPARE[name](key, bound) for name, (_, bound) in bounds.items())
+            if all(COMPARE[name](key, bound) for name, (_, bound) in bounds.items())
         )
         results = [
             store.activities[activity_id].render(feed.origin(activity_id))
@@ -174,12 +168,26 @@ def read_feed(store: Store, call: Call) -> Reply:
         results = [_render_group(store, feed, group) for group in groups]
     full = bool(results) and len(results) == limit
     next_link = _next_link(call, results[-1]["id"], limit) if full else ""
+    if call.enriched:
+        results = _enrich(store, call, feed, results)
     body: dict[str, Any] = {"results": results, "next": next_link}
     if feed.config.kind == "notification":
         body["unseen"] = sum(not group.is_seen for group in feed.groups.values())
         body["unread"] = sum(not group.is_read for group in feed.groups.values())
         _apply_marks(call, feed)
     return 200, body
+
+
+def _enrich(
+    store: Store, call: Call, feed: Feed, results: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    enricher = Enricher(store, call, Flags.of(call))
+    if feed.config.kind == "flat":
+        return [enricher.activity(activity) for activity in results]
+    return [
+        {**group, "activities": [enricher.activity(item) for item in group["activities"]]}
+        for group in results
+    ]
 
 
 def _apply_marks(call: Call, feed: Feed) -> None:

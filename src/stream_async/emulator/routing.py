@@ -1,29 +1,40 @@
 """The HTTP layer: how a route runs a handler, and what every response carries.
 
 A handler is a plain synchronous function ``(store, call) -> (status, body)``. Its route
-wrapper (:func:`endpoint`) awaits the request body, authenticates the request, then calls the
-handler without awaiting anything else, which is what keeps writes atomic (see
-:mod:`stream_async.emulator.store`). Bodies get ``duration``; errors become Stream error
-bodies; an unexpected exception is logged and answered with a Stream-shaped 500.
+wrapper (:func:`endpoint`) awaits the request body (and the files of a multipart body),
+authenticates the request, then calls the handler without awaiting anything else, which is
+what keeps writes atomic (see :mod:`stream_async.emulator.store`); after a successful call the
+emulator persists its state when it has a data directory. The one exception is Open Graph,
+whose handler is a coroutine (it fetches a page) that only reads. Bodies get ``duration``;
+errors become Stream error bodies; an unexpected exception is logged and answered with a
+Stream-shaped 500.
 :class:`RateLimitHeaders` adds ``x-ratelimit-*`` to every response, errors included.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stream_async.emulator.auth import Access, authenticate
-from stream_async.emulator.call import Call
-from stream_async.emulator.errors import StreamError, does_not_exist, internal_error, not_allowed
+from stream_async.emulator.call import Call, Upload
+from stream_async.emulator.errors import (
+    StreamError,
+    does_not_exist,
+    input_error,
+    internal_error,
+    not_allowed,
+)
 
 if TYPE_CHECKING:
     from stream_async.emulator.app import Emulator
@@ -33,6 +44,7 @@ logger = logging.getLogger("stream_async.emulator")
 
 Reply = tuple[int, dict[str, Any]]
 Handler = Callable[["Store", Call], Reply]
+AsyncHandler = Callable[["Store", Call], Awaitable[Reply]]
 
 STARTED = "stream_async.emulator.started"
 """Scope key holding the ``perf_counter()`` at which the request arrived."""
@@ -70,8 +82,24 @@ def error_reply(scope: Scope, error: StreamError) -> Response:
     return reply(scope, error.status_code, error.body())
 
 
+async def _uploads(request: Request) -> dict[str, Upload]:
+    """The files of a multipart body by field name (none for other bodies)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return {}
+    uploads: dict[str, Upload] = {}
+    try:
+        async with request.form() as form:
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    data = await value.read()
+                    uploads[name] = Upload(value.filename or "", value.content_type or "", data)
+    except HTTPException as exc:
+        raise input_error(f"invalid multipart body: {exc.detail}") from None
+    return uploads
+
+
 def endpoint(
-    emulator: Emulator, handler: Handler, access: Access
+    emulator: Emulator, handler: Handler | AsyncHandler, access: Access
 ) -> Callable[[Request], Awaitable[Response]]:
     """Wrap ``handler`` as a Starlette endpoint guarded by ``access``."""
 
@@ -81,7 +109,7 @@ def endpoint(
             feed_id = None
             if access.feed_scoped:
                 feed_id = request.path_params["feed_slug"] + request.path_params["user_id"]
-            authenticate(
+            principal = authenticate(
                 config=emulator.config,
                 api_key=request.query_params.get("api_key"),
                 authorization=request.headers.get("authorization"),
@@ -96,8 +124,17 @@ def endpoint(
                 body=body,
                 api_key=emulator.config.api_key,
                 feed_groups=emulator.config.feed_groups,
+                app_id=emulator.config.app_id,
+                user_id=principal.user_id,
+                base_url=str(request.base_url),
+                uploads=await _uploads(request),
+                transport=emulator.config.og_transport,
             )
-            status_code, payload = handler(emulator.store, call)
+            result = handler(emulator.store, call)
+            if inspect.isawaitable(result):
+                result = await result
+            status_code, payload = result
+            emulator.persist()
             return reply(request.scope, status_code, payload)
         except StreamError as error:
             return error_reply(request.scope, error)

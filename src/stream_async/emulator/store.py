@@ -1,4 +1,6 @@
-"""In-memory state of the emulated app: activities, feeds, aggregated groups and follows.
+"""In-memory state of the emulated app: activities, feeds, aggregated groups and follows, plus
+the users, collection objects, reactions, uploads and analytics events of
+:mod:`stream_async.emulator.records`.
 
 Concurrency: every method here is synchronous and never awaits. Handlers read the whole
 request body first, then call into the store, so on the server's single event loop a write
@@ -27,6 +29,13 @@ from typing import Any
 
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.ids import foreign_id_activity_id, sort_key, time_uuid
+from stream_async.emulator.records import (
+    AnalyticsEvent,
+    CollectionObject,
+    Reaction,
+    StoredFile,
+    User,
+)
 from stream_async.emulator.timeutil import format_time, utcnow
 
 Path = tuple[str, str]
@@ -155,8 +164,31 @@ class Store:
         self._dedupe: dict[str, str] = {}
         self._locations: dict[str, dict[str, None]] = {}
         """Activity id -> the feeds holding it, in arrival order (an ordered set)."""
+        self.users: dict[str, User] = {}
+        self.collections: dict[str, dict[str, CollectionObject]] = {}
+        self.reactions: dict[str, Reaction] = {}
+        self.activity_reactions: dict[str, list[str]] = {}
+        """Activity id -> its top-level reaction ids, oldest first."""
+        self.reaction_kinds: dict[str, dict[str, None]] = {}
+        """Activity id -> every kind it was ever reacted with (counts keep kinds at 0)."""
+        self.files: dict[str, StoredFile] = {}
+        self.analytics_events: list[AnalyticsEvent] = []
         self._sequence = itertools.count()
         self._last_now = utcnow()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a snapshot keeps: everything but the feed groups (they come from the config)."""
+        state = dict(self.__dict__)
+        del state["feed_groups"]
+        position = next(self._sequence)
+        self._sequence = itertools.count(position)
+        state["_sequence"] = position
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a snapshot; the caller sets :attr:`feed_groups`."""
+        self.__dict__.update(state)
+        self._sequence = itertools.count(state["_sequence"])
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -177,7 +209,7 @@ class Store:
 
     # -- activities ----------------------------------------------------------------------
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
         """The current time, strictly increasing so that default times keep insertion order."""
         self._last_now = max(utcnow(), self._last_now + timedelta(microseconds=1))
         return self._last_now
@@ -190,7 +222,7 @@ class Store:
         an earlier one gets that one's id (and replaces it, identically); otherwise a fresh
         version-1 UUID at the activity time.
         """
-        time = draft.time or self._now()
+        time = draft.time or self.now()
         foreign_id = draft.data["foreign_id"]
         if foreign_id:
             return self._put(Activity(foreign_id_activity_id(foreign_id, time), time, draft.data))
@@ -202,6 +234,10 @@ class Store:
                 activity_id = time_uuid(time, next(self._sequence))
             self._dedupe[dedupe_key] = activity_id
         return self._put(Activity(activity_id, time, draft.data, dedupe_key))
+
+    def next_sequence(self) -> int:
+        """A number larger than every one handed out before (orders reactions)."""
+        return next(self._sequence)
 
     def _put(self, activity: Activity) -> Activity:
         self.activities[activity.id] = activity

@@ -1,0 +1,169 @@
+"""File and image endpoints: upload (multipart field ``file``), delete by URL, image
+processing, and the route that serves uploads back (§3.8 of the API semantics).
+
+An upload is kept by the emulator and reachable at
+``<base URL>uploads/<token>/<file name>?v=1``, where the base URL is the one the upload
+request came to (so it works in-process and over a socket) and the query is ignored. Images
+are recognised by their content (Pillow), not by the declared content type; processing
+writes a new image and answers its URL.
+
+Documented choices where the live behaviour is not published: ``files/`` and ``images/``
+delete any upload; a URL that names no upload is a 404; with a user token, deleting another
+user's upload is a 403; processing keeps the image format (PNG when Pillow cannot write
+it), a missing ``w`` or ``h`` keeps the image's own size, and sizes above 4,096 pixels are a
+400; ``crop`` anchors combine (``top,left`` keeps the top left corner).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import PurePosixPath
+from urllib.parse import quote, urlsplit
+
+from PIL import Image, ImageOps
+from starlette.requests import Request
+from starlette.responses import Response
+
+from stream_async.emulator.call import Call, Upload
+from stream_async.emulator.errors import does_not_exist, field_errors, input_error
+from stream_async.emulator.records import StoredFile
+from stream_async.emulator.routing import Reply, error_reply
+from stream_async.emulator.store import Store
+
+RESIZE_MODES = ("clip", "crop", "scale", "fill")
+CROP_MODES = ("top", "bottom", "left", "right", "center")
+MAX_SIDE = 4096
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_UPLOAD_PATH = re.compile(r"/uploads/([0-9a-f]{32})/")
+
+
+def image_type(data: bytes) -> str | None:
+    """The MIME type of ``data`` if Pillow reads and decodes it as an image, else None."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            return image.get_format_mimetype() or DEFAULT_CONTENT_TYPE
+    except Exception:  # Pillow raises many kinds of errors on data that is not an image
+        return None
+
+
+def _keep(store: Store, call: Call, stored: StoredFile) -> str:
+    token = uuid.uuid4().hex
+    store.files[token] = stored
+    return f"{call.base_url}uploads/{token}/{quote(stored.filename)}?v=1"
+
+
+def _upload(call: Call) -> Upload:
+    upload = call.uploads.get("file")
+    if upload is None:
+        raise field_errors({"file": ["A multipart/form-data field 'file' is required."]})
+    return upload
+
+
+def _file_name(upload: Upload) -> str:
+    return PurePosixPath(upload.filename.replace("\\", "/")).name or "file"
+
+
+def upload_file(store: Store, call: Call) -> Reply:
+    """POST files/: store any file; answers ``{"file": url}``."""
+    upload = _upload(call)
+    kind = upload.content_type or DEFAULT_CONTENT_TYPE
+    stored = StoredFile(_file_name(upload), kind, upload.data, call.user_id, image=False)
+    return 201, {"file": _keep(store, call, stored)}
+
+
+def upload_image(store: Store, call: Call) -> Reply:
+    """POST images/: store an image (400 "File type ... is not supported" otherwise)."""
+    upload = _upload(call)
+    kind = image_type(upload.data)
+    if kind is None:
+        declared = upload.content_type or DEFAULT_CONTENT_TYPE
+        shown = DEFAULT_CONTENT_TYPE if declared.startswith("image/") else declared
+        raise input_error(f"File type {shown} is not supported")
+    stored = StoredFile(_file_name(upload), kind, upload.data, call.user_id, image=True)
+    return 201, {"file": _keep(store, call, stored)}
+
+
+def _token(store: Store, call: Call) -> str:
+    url = call.text("url")
+    if not url:
+        raise input_error("url is required")
+    match = _UPLOAD_PATH.search(urlsplit(url).path)
+    if match is None or match[1] not in store.files:
+        raise does_not_exist(f"no file at {url}")
+    return match[1]
+
+
+def delete_file(store: Store, call: Call) -> Reply:
+    """DELETE files/?url= (and images/?url=): forget an upload (404 when it is gone)."""
+    token = _token(store, call)
+    call.check_owner(store.files[token].owner)
+    del store.files[token]
+    return 200, {}
+
+
+def _side(call: Call, name: str) -> int | None:
+    value = call.text(name)
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_SIDE:
+        raise input_error(f"{name} must be a whole number from 1 to {MAX_SIDE}")
+    return int(value)
+
+
+def _resized(
+    image: Image.Image, mode: str, size: tuple[int, int], anchors: set[str]
+) -> Image.Image:
+    x = 0.0 if "left" in anchors else 1.0 if "right" in anchors else 0.5
+    y = 0.0 if "top" in anchors else 1.0 if "bottom" in anchors else 0.5
+    if mode == "clip":
+        return ImageOps.contain(image, size)
+    if mode == "crop":
+        return ImageOps.fit(image, size, centering=(x, y))
+    if mode == "scale":
+        return image.resize(size)
+    return ImageOps.pad(image, size, centering=(x, y))
+
+
+def process_image(store: Store, call: Call) -> Reply:
+    """GET images/ (or images/process/): a resized copy of an uploaded image.
+
+    ``resize``: ``clip`` (fit inside, the default), ``crop`` (fill, then cut), ``scale``
+    (stretch) or ``fill`` (fit inside, then pad); ``crop``: anchors from ``top``, ``bottom``,
+    ``left``, ``right``, ``center`` (default); ``w``/``h``: positive whole numbers.
+    """
+    mode = call.text("resize") or "clip"
+    if mode not in RESIZE_MODES:
+        raise input_error(f"resize must be one of {', '.join(RESIZE_MODES)}")
+    anchors = set(call.values("crop")) or {"center"}
+    if not anchors <= set(CROP_MODES):
+        raise input_error(f"crop must be a list of {', '.join(CROP_MODES)}")
+    width, height = _side(call, "w"), _side(call, "h")
+    original = store.files[_token(store, call)]
+    if not original.image:
+        raise input_error("the url does not name an image")
+    with Image.open(io.BytesIO(original.data)) as image:
+        size = (width or image.width, height or image.height)
+        result = _resized(image, mode, size, anchors)
+        output = io.BytesIO()
+        try:
+            result.save(output, format=image.format)
+            kind = original.content_type
+        except (OSError, KeyError, ValueError):
+            output = io.BytesIO()
+            result.save(output, format="PNG")
+            kind = "image/png"
+    stored = StoredFile(original.filename, kind, output.getvalue(), call.user_id, image=True)
+    return 200, {"file": _keep(store, call, stored)}
+
+
+async def serve(request: Request) -> Response:
+    """GET uploads/<token>/<file name>: an upload's bytes (no credentials needed)."""
+    stored = request.app.state.emulator.store.files.get(request.path_params["token"])
+    if stored is None or stored.filename != request.path_params["filename"]:
+        return error_reply(request.scope, does_not_exist(f"{request.url.path} not found"))
+    return Response(stored.data, media_type=stored.content_type)
