@@ -18,7 +18,9 @@ import respx
 
 from stream_async import AsyncStreamClient
 
-# The project's own tests use the plugin it ships to its users.
+# The project's own tests use the plugin it ships to its users, loaded here rather than through
+# its pytest11 entry point (disabled in pyproject's addopts): pytest imports entry-point plugins
+# before pytest-cov starts, which would leave the whole package's import unmeasured.
 pytest_plugins = ["stream_async.testing.pytest_plugin"]
 
 API_KEY = "test-key"

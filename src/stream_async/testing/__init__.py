@@ -15,13 +15,15 @@ Over a real loopback socket (for code that builds its own client from a URL)::
         client = AsyncStreamClient(api_key=server.api_key, api_secret=server.api_secret,
                                    base_url=server.base_url)
 
-pytest users add ``pytest_plugins = ["stream_async.testing.pytest_plugin"]`` for the
-``stream_emulator`` and ``stream_client`` fixtures. Everything here needs the ``emulator``
-extra: ``pip install 'stream-async[emulator]'``.
+With pytest, installing the package is enough: its plugin (registered through the
+``pytest11`` entry point) provides the ``stream_emulator``, ``stream_client``,
+``stream_emulator_server``, ``stream_socket_client`` and ``stream_env`` fixtures. Everything
+here needs the ``emulator`` extra: ``pip install 'stream-async[emulator]'``.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -38,7 +40,10 @@ if TYPE_CHECKING:
     from stream_async.emulator import Emulator, EmulatorConfig
 
 __all__ = [
+    "EMULATOR_EXTRA_HINT",
     "EmulatorServer",
+    "FaultInjector",
+    "emulator_missing",
     "client_for",
     "emulated_client",
     "free_port",
@@ -49,6 +54,20 @@ __all__ = [
 
 IN_PROCESS_URL = "http://emulator.invalid"
 
+EMULATOR_EXTRA_HINT = "pip install 'stream-async[emulator]'"
+
+
+def emulator_missing() -> str | None:
+    """Why the emulator cannot run here (its extra is not installed), or ``None`` when it
+    can. Imports the emulator, so call it only when about to use one."""
+    try:
+        import uvicorn  # noqa: F401
+
+        import stream_async.emulator  # noqa: F401
+    except ImportError as error:
+        return f"the Stream emulator is not installed ({error}); run: {EMULATOR_EXTRA_HINT}"
+    return None
+
 
 def new_emulator(config: EmulatorConfig | None = None) -> Emulator:
     """A fresh in-memory emulator (default configuration unless ``config`` is given)."""
@@ -57,11 +76,12 @@ def new_emulator(config: EmulatorConfig | None = None) -> Emulator:
     return Emulator(config or EmulatorConfig())
 
 
-def client_for(emulator: Emulator, **options: Any) -> AsyncStreamClient:
+def client_for(emulator: Emulator, *, app: Any = None, **options: Any) -> AsyncStreamClient:
     """A server-side client that talks to ``emulator`` in-process, through
     ``httpx.ASGITransport``. It holds no sockets, so it needs no closing; ``options`` go to
-    :class:`AsyncStreamClient`."""
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app))
+    :class:`AsyncStreamClient`. ``app`` serves the requests instead of the emulator's own
+    app, e.g. a :class:`FaultInjector` wrapping it."""
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app or emulator.app))
     settings: dict[str, Any] = {
         "api_key": emulator.config.api_key,
         "api_secret": emulator.config.api_secret,
@@ -88,6 +108,88 @@ async def emulated_client(
         await http.aclose()
 
 
+@dataclass
+class _Fault:
+    status: int
+    times: int
+    after: int
+    path: str | None
+    retry_after: float | None
+
+
+class FaultInjector:
+    """ASGI middleware that answers chosen requests with Stream-shaped errors and passes the
+    others to ``app``: test how your code handles rate limits, outages and partial batch
+    failures against the emulator::
+
+        emulator = new_emulator()
+        faults = FaultInjector(emulator.app)
+        faults.fail(429, retry_after=0.5)  # the next request is rate limited
+        faults.fail(503, times=10, after=3, path="/follow_many/")  # later, an outage
+        client = client_for(emulator, app=faults)
+
+    ``requests`` counts the HTTP requests seen, ``injected`` the errors answered.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests = 0
+        self.injected = 0
+        self._faults: list[_Fault] = []
+
+    def fail(
+        self,
+        status: int = 503,
+        *,
+        times: int = 1,
+        after: int = 0,
+        path: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer ``times`` requests with ``status`` after letting ``after`` through; only
+        requests whose path contains ``path`` when it is given. A 429 carries Stream's
+        rate-limit code, and ``Retry-After`` when ``retry_after`` is given."""
+        self._faults.append(_Fault(status, times, after, path, retry_after))
+
+    def clear(self) -> None:
+        """Forget the planned faults: every later request reaches ``app``."""
+        self._faults.clear()
+
+    def _take(self, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.times <= 0 or (fault.path is not None and fault.path not in path):
+                continue
+            if fault.after > 0:
+                fault.after -= 1
+                return None
+            fault.times -= 1
+            return fault
+        return None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        fault = None
+        if scope["type"] == "http":
+            self.requests += 1
+            fault = self._take(scope["path"])
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        self.injected += 1
+        body: dict[str, Any] = {
+            "detail": f"injected fault: HTTP {fault.status}",
+            "status_code": fault.status,
+            "exception": "RateLimitReached" if fault.status == 429 else "InjectedFault",
+            "duration": "0.00ms",
+        }
+        if fault.status == 429:
+            body["code"] = 9
+        headers = [(b"content-type", b"application/json")]
+        if fault.retry_after is not None:
+            headers.append((b"retry-after", str(fault.retry_after).encode()))
+        await send({"type": "http.response.start", "status": fault.status, "headers": headers})
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+
 @dataclass(frozen=True)
 class EmulatorServer:
     """A running emulator: where it listens and the credentials it accepts."""
@@ -96,6 +198,19 @@ class EmulatorServer:
     api_key: str
     api_secret: str
     emulator: Emulator
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The ``STREAM_*`` variables that point :meth:`AsyncStreamClient.from_env` here."""
+        return {
+            "STREAM_API_KEY": self.api_key,
+            "STREAM_API_SECRET": self.api_secret,
+            "STREAM_BASE_URL": self.base_url,
+        }
+
+    def reset(self) -> None:
+        """Forget every activity, feed and follow: a clean slate for the next test."""
+        self.emulator.reset()
 
     def client(self, **options: Any) -> AsyncStreamClient:
         """A new server-side client for this server; close it (``async with``) when done."""

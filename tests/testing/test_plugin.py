@@ -1,0 +1,117 @@
+"""The pytest plugin as users get it: registered through its entry point, run by pytester."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+
+USER_TESTS = """
+import pytest
+
+from stream_async import AsyncStreamClient
+
+
+@pytest.mark.asyncio
+async def test_post(stream_client: AsyncStreamClient) -> None:
+    feed = stream_client.feed("user", "alice")
+    await feed.add_activity({"actor": "alice", "verb": "post", "object": "1"})
+    assert len((await feed.get()).results) == 1
+
+
+@pytest.mark.asyncio
+async def test_each_test_gets_a_fresh_emulator(stream_client, stream_emulator) -> None:
+    assert (await stream_client.feed("user", "alice").get()).results == []
+    assert stream_emulator.config.api_key == stream_client.api_key
+"""
+
+SOCKET_TESTS = """
+import pytest
+
+from stream_async import AsyncStreamClient
+
+URLS = []
+
+
+@pytest.mark.asyncio
+async def test_first(stream_socket_client, stream_emulator_server) -> None:
+    URLS.append(stream_emulator_server.base_url)
+    async with stream_socket_client as client:
+        await client.feed("user", "bob").add_activity({"actor": "bob", "verb": "a", "object": "1"})
+        assert len((await client.feed("user", "bob").get()).results) == 1
+
+
+@pytest.mark.asyncio
+async def test_second_sees_a_reset_server(stream_env, stream_emulator_server) -> None:
+    URLS.append(stream_emulator_server.base_url)
+    assert URLS[0] == URLS[1]  # one server for the session
+    assert stream_env["STREAM_BASE_URL"] == stream_emulator_server.base_url
+    async with AsyncStreamClient.from_env() as client:
+        assert (await client.feed("user", "bob").get()).results == []
+"""
+
+
+def test_the_entry_point_registers_the_plugin() -> None:
+    points = importlib.metadata.entry_points(group="pytest11")
+    values = {point.name: point.value for point in points}
+    assert values["stream_async"] == "stream_async.testing.pytest_plugin"
+
+
+def test_user_tests_use_the_in_process_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_user_tests_use_the_socket_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_socket=SOCKET_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_a_missing_emulator_extra_skips_with_the_install_command(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "stream_async.emulator", None)
+    pytester.makeini(INI)
+    pytester.makepyfile(test_user=USER_TESTS, test_socket=SOCKET_TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=4)
+    assert "run: pip install 'stream-async[emulator]'" in result.stdout.str()
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import stream_async.testing.pytest_plugin
+        heavy = ["stream_async.emulator", "starlette", "uvicorn", "aiohttp", "mmh3"]
+        print(",".join(name for name in heavy if name in sys.modules))
+        """
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == ""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_server_that_cannot_start_raises() -> None:
+    from stream_async.testing import serve_emulator
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RuntimeError, match="did not start"), serve_emulator(port=port):
+            pass
