@@ -57,3 +57,43 @@ async def test_feeds_and_activities_examples(stream_client: AsyncStreamClient) -
     done = await run(blocks("## Feeds and activities"), client=stream_client)
     assert done["stats"].results.followers.count >= 1
     assert done["batch"].activities
+
+
+async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import httpx
+    from PIL import Image
+
+    from stream_async.emulator import EmulatorConfig
+    from stream_async.testing import client_for, new_emulator
+
+    def og_page(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            text='<meta property="og:title" content="Stream" />'
+            '<meta property="og:image" content="https://getstream.io/a.png" />',
+        )
+
+    emulator = new_emulator(EmulatorConfig(og_transport=httpx.MockTransport(og_page)))
+    client = client_for(emulator)
+    # the files the examples upload
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 example")
+    (tmp_path / "video.mp4").write_bytes(b"\x00" * 1024)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "blue").save(buffer, format="JPEG")
+    (tmp_path / "photo.jpg").write_bytes(buffer.getvalue())
+    post = await client.feed("user", "alice").add_activity(
+        {"actor": "alice", "verb": "post", "object": "picture:1"}
+    )
+
+    done = await run(
+        blocks("## Reactions, users, collections, files, images, Open Graph"),
+        client=client,
+        post=post,
+    )
+    assert done["og"].title == "Stream"
+    assert done["thumb"].file
+    assert done["found"].objects
+    assert len(emulator.store.analytics_events) == 2
