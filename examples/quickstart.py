@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
-from stream_async import AsyncStreamClient, StreamError
+from stream_async import AsyncStreamClient, ReactionOptions, StreamError
 
 
 @asynccontextmanager
@@ -33,34 +33,60 @@ async def open_client() -> AsyncIterator[AsyncStreamClient]:
 
 
 async def main() -> None:
-    run = uuid.uuid4().hex[:8]  # fresh feeds on every run, so reruns start clean
+    run = uuid.uuid4().hex[:8]  # fresh ids on every run, so reruns start clean
+    alice_id, bob_id = f"alice-{run}", f"bob-{run}"
     async with open_client() as client:
-        alice = client.feed("user", f"alice-{run}")
+        # users, referenced from activities as "SU:<id>"
+        await client.users.add(alice_id, {"name": "Alice"}, get_or_create=True)
+        await client.users.add(bob_id, {"name": "Bob"}, get_or_create=True)
+        alice = client.feed("user", alice_id)
+        timeline = client.feed("timeline", bob_id)
+
+        # bob's timeline follows alice's user feed
+        await timeline.follow(alice)
+        print(f"{timeline.id} follows {alice.id}")
 
         added = await alice.add_activity(
             {
-                "actor": f"alice-{run}",
+                "actor": client.users.create_reference(alice_id),
                 "verb": "post",
                 "object": "picture:1",
-                "foreign_id": "picture:1",
+                "foreign_id": f"picture:{run}",
                 "time": datetime.now(timezone.utc),
                 "caption": "sunset",
             }
         )
         print(f"added activity {added.id} ({added.custom['caption']!r})")
-
         batch = await alice.add_activities(
-            [{"actor": f"alice-{run}", "verb": "like", "object": f"post:{i}"} for i in range(3)]
+            [{"actor": alice_id, "verb": "like", "object": f"post:{i}"} for i in range(3)]
         )
         print(f"added {len(batch.activities)} more in one request")
 
-        page = await alice.get(limit=10)
-        print(f"{alice.id} holds {len(page.results)} activities, newest first:")
-        for activity in page.results:
-            print(f"  {activity.time:%H:%M:%S.%f} {activity.verb} {activity.object}")
+        # reactions on the post, one with a comment
+        await client.reactions.add("like", added.id, bob_id)
+        await client.reactions.add("comment", added.id, bob_id, data={"text": "Beautiful!"})
 
-        removed = await alice.remove_activity(foreign_id="picture:1")
-        print(f"removed {removed.removed}")
+        # bob's timeline, enriched: the actor becomes alice's user object, with reactions
+        page = await timeline.get(
+            limit=10,
+            reactions=ReactionOptions(recent=True, counts=True, own=True),
+            user_id=bob_id,
+        )
+        print(f"{timeline.id} holds {len(page.results)} activities, newest first:")
+        for activity in page.results:
+            actor = (
+                activity.actor["data"]["name"]
+                if isinstance(activity.actor, dict)
+                else activity.actor
+            )
+            counts = activity.reaction_counts or {}
+            print(f"  {actor} {activity.verb} {activity.object} reactions={counts}")
+
+        removed = await alice.remove_activity(foreign_id=f"picture:{run}")
+        print(
+            f"removed {removed.removed}; the timeline now holds "
+            f"{len((await timeline.get()).results)} activities"
+        )
 
         try:
             await client.feed("no_such_group", "x").get()

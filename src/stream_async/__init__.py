@@ -15,6 +15,7 @@ from stream_async.errors import (
     StreamValidationError,
 )
 from stream_async.models import Activity, FeedPage
+from stream_async.resources.feeds import ReactionOptions
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -26,6 +27,7 @@ __all__ = [
     "ClientClosedError",
     "FeedPage",
     "RateLimit",
+    "ReactionOptions",
     "StreamAPIError",
     "StreamConfigurationError",
     "StreamError",
