@@ -43,6 +43,7 @@ class Api:
         params: dict[str, Any] | list[tuple[str, str]] | None = None,
         json: Any = None,
         content: bytes | None = None,
+        files: dict[str, Any] | None = None,
         auth: str | None = ADMIN,
         api_key: str | None = API_KEY,
     ) -> httpx.Response:
@@ -58,6 +59,7 @@ class Api:
             params=query,
             json=json,
             content=content,
+            files=files,
             headers=headers,
         )
 
@@ -68,6 +70,10 @@ class Api:
     async def post(self, path: str, body: Any, status: int = 201, **params: Any) -> dict[str, Any]:
         """POST a JSON body and expect ``status`` (201 by default)."""
         return ok(await self.request("POST", path, json=body, params=params), status)
+
+    async def put(self, path: str, body: Any, status: int = 201, **params: Any) -> dict[str, Any]:
+        """PUT a JSON body and expect ``status`` (201 by default)."""
+        return ok(await self.request("PUT", path, json=body, params=params), status)
 
     async def delete(self, path: str, **params: Any) -> dict[str, Any]:
         """DELETE (with the ``{}`` body stream-python sends) and expect 200."""
@@ -81,6 +87,11 @@ class Api:
     async def read(self, feed: str, **params: Any) -> dict[str, Any]:
         """Read a feed page."""
         return await self.get(f"feed/{feed.replace(':', '/')}/", **params)
+
+    async def react(self, activity_id: str, kind: str = "like", **fields: Any) -> dict[str, Any]:
+        """Add a reaction by ``alice`` (unless ``user_id`` is given) to an activity."""
+        body = {"kind": kind, "activity_id": activity_id, "user_id": "alice", **fields}
+        return await self.post("reaction/", body)
 
     async def follow(self, source: str, target: str, **extra: Any) -> dict[str, Any]:
         """Make ``source`` follow ``target``."""

@@ -37,6 +37,7 @@ def test_defaults() -> None:
     assert options.config.api_key == "emulator-key"
     assert options.config.api_secret == DEFAULT_API_SECRET
     assert options.config.app_id == "1"
+    assert options.config.data_dir is None
     kinds = {name: group.kind for name, group in options.config.feed_groups.items()}
     assert kinds == {
         "user": "flat",
@@ -110,3 +111,10 @@ def test_main_serves_the_configured_app(
     assert served["host"] == "127.0.0.1"
     assert served["app"].state.emulator.config.api_key == "cli-key"
     assert "cli-key" in capsys.readouterr().out
+
+
+def test_data_dir_option(tmp_path: Path) -> None:
+    options = cli.parse_options([f"--data-dir={tmp_path}"], environ={})
+    assert options.config.data_dir == str(tmp_path)
+    assert f"data dir:   {tmp_path}" in cli.banner(options)
+    assert "(memory only)" in cli.banner(cli.parse_options([], environ={}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -178,7 +179,11 @@ async def test_enriched_read_serves_the_same_data_and_links(api: Api) -> None:
     enriched = await api.get(
         "enrich/feed/user/1/", limit=2, withRecentReactions="True", with_own_reactions="1"
     )
-    empty = {"latest_reactions": {}, "latest_reactions_extra": {}, "own_reactions": {}}
+    empty: dict[str, Any] = {
+        "latest_reactions": {},
+        "latest_reactions_extra": {},
+        "own_reactions": {},
+    }
     assert enriched["results"] == [{**activity, **empty} for activity in plain["results"]]
     assert urlsplit(enriched["next"]).path == "/api/v1.0/enrich/feed/user/1/"
 

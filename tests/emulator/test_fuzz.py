@@ -12,13 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stream_async.emulator import Emulator
+from stream_async.emulator import Emulator, EmulatorConfig
 from tests.emulator.conftest import ADMIN, API_KEY
 
 KEYS = [
     "actor", "verb", "object", "target", "time", "foreign_id", "to", "id", "activities",
     "changes", "set", "unset", "feeds", "activity", "source", "activity_copy_limit",
     "keep_history", "new_targets", "added_targets", "removed_targets", "product.price",
+    "kind", "activity_id", "user_id", "data", "parent", "target_feeds",
+    "target_feeds_extra_data", "content_list",
 ]  # fmt: skip
 WORDS = [
     "user:1", "user:2", "timeline:1", "aggregated:1", "notification:1", "nope:1", "user1",
@@ -56,17 +58,41 @@ POSTS = [
     "activities/",
     "activity/",
     "feed_targets/user/1/activity_to_targets/",
+    "reaction/",
+    "user/",
+    "collections/",
+    "collections/food/",
+    "files/",
+    "images/",
 ]
+PUTS = ["reaction/r1/", "user/alice/", "collections/food/pizza/", "reaction/r1/restore/"]
+ROOT_POSTS = ["/analytics/v1.0/engagement/", "/analytics/v1.0/impression/"]
 GETS = [
     "feed/user/1/",
     "feed/notification/1/",
     "activities/",
     "stats/follow/",
     "feed/user/1/follows/",
+    "enrich/feed/user/1/",
+    "enrich/activities/",
+    "reaction/get_many/",
+    "reaction/activity_id/a1/",
+    "reaction/user_id/alice/like/",
+    "reaction/reaction_id/r1/",
+    "reaction/r1/",
+    "user/alice/",
+    "collections/",
+    "collections/food/pizza/",
+    "images/",
+    "images/process/",
+    "og/",
 ]
 PARAMS = [
     "limit", "offset", "id_lt", "id_gte", "mark_seen", "mark_read", "ids", "foreign_ids",
     "timestamps", "filter", "followers", "following", "followers_slugs", "foreign_id",
+    "withRecentReactions", "withOwnReactions", "withReactionCounts", "withOwnChildren",
+    "reactionKindsFilter", "recentReactionsLimit", "user_id", "with_activity_data",
+    "include_deleted", "with_follow_counts", "url", "resize", "crop", "w", "h",
 ]  # fmt: skip
 
 SETTINGS = settings(
@@ -79,7 +105,9 @@ class Client:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        transport = httpx.ASGITransport(app=Emulator().app)
+        offline = httpx.MockTransport(lambda request: httpx.Response(404))
+        emulator = Emulator(EmulatorConfig(og_transport=offline))
+        transport = httpx.ASGITransport(app=emulator.app)
         self.http = httpx.AsyncClient(
             transport=transport,
             base_url="http://emulator/api/v1.0/",
@@ -119,6 +147,31 @@ def _check(response: httpx.Response) -> None:
 @given(path=st.sampled_from(POSTS), body=bodies)
 def test_any_json_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
     _check(client.send("POST", path, content=json.dumps(body).encode()))
+
+
+@SETTINGS
+@given(path=st.sampled_from(PUTS), body=bodies)
+def test_any_put_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
+    _check(client.send("PUT", path, content=json.dumps(body).encode()))
+
+
+@SETTINGS
+@given(path=st.sampled_from(ROOT_POSTS), body=bodies)
+def test_any_analytics_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
+    _check(client.send("POST", path, content=json.dumps(body).encode()))
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(["files/", "images/"]),
+    name=st.text(max_size=8),
+    data=st.binary(max_size=64),
+    kind=st.sampled_from(["image/png", "text/plain", "application/octet-stream"]),
+)
+def test_any_upload_gets_a_stream_answer(
+    client: Client, path: str, name: str, data: bytes, kind: str
+) -> None:
+    _check(client.send("POST", path, files={"file": (name, data, kind)}))
 
 
 @SETTINGS

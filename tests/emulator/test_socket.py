@@ -70,3 +70,52 @@ def test_official_client_against_the_emulator(port: int, monkeypatch: pytest.Mon
 
     with pytest.raises(exceptions.FeedConfigException):
         client.feed("nope", "1").get()
+
+
+def test_official_client_reactions_users_collections(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("LOCAL", "STREAM_URL", "STREAM_REGION"):
+        monkeypatch.delenv(variable, raising=False)
+    client = stream.connect(CONFIG.api_key, CONFIG.api_secret, base_url=f"http://localhost:{port}")
+    activity = client.feed("user", "1").add_activity({"actor": "a", "verb": "post", "object": "o"})
+
+    user = client.users.add("alice", {"name": "Alice"})
+    assert user["data"] == {"name": "Alice"}
+    assert client.users.add("alice", {"x": 1}, get_or_create=True)["data"] == {"name": "Alice"}
+    assert client.users.get("alice")["id"] == "alice"
+    assert client.users.update("alice", {"name": "Al"})["data"] == {"name": "Al"}
+
+    like = client.reactions.add("like", activity["id"], "alice", data={"n": 1})
+    assert like["user"]["data"] == {"name": "Al"}
+    child = client.reactions.add_child("reply", like["id"], "bob", data={"text": "hi"})
+    assert child["parent"] == like["id"]
+    assert client.reactions.get(like["id"])["children_counts"] == {"reply": 1}
+    assert client.reactions.update(like["id"], data={"n": 2})["data"] == {"n": 2}
+    page = client.reactions.filter(activity_id=activity["id"], kind="like", limit=5)
+    assert [item["id"] for item in page["results"]] == [like["id"]]
+    assert [c["id"] for c in client.reactions.filter(reaction_id=like["id"])["results"]] == [
+        child["id"]
+    ]
+    client.reactions.delete(like["id"])
+    with pytest.raises(exceptions.DoesNotExistException):
+        client.reactions.get(like["id"])
+
+    client.users.delete("alice")
+    with pytest.raises(exceptions.DoesNotExistException):
+        client.users.get("alice")
+
+    added = client.collections.add("food", {"slices": 8}, id="pizza")
+    assert added["foreign_id"] == "food:pizza"
+    assert client.collections.get("food", "pizza")["data"] == {"slices": 8}
+    assert client.collections.update("food", "pizza", {"slices": 6})["data"] == {"slices": 6}
+    client.collections.upsert("food", [{"id": "soup", "hot": True}, {"id": "tea"}])
+    selected = client.collections.select("food", ["pizza", "soup", "tea"])
+    assert [item["id"] for item in selected["response"]["data"]] == ["pizza", "soup", "tea"]
+    client.collections.delete_many("food", ["soup", "tea"])
+    assert [
+        i["id"] for i in client.collections.select("food", ["soup", "pizza"])["response"]["data"]
+    ] == ["pizza"]
+    client.collections.delete("food", "pizza")
+    with pytest.raises(exceptions.DoesNotExistException):
+        client.collections.get("food", "pizza")

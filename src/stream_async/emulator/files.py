@@ -20,7 +20,7 @@ import io
 import re
 import uuid
 from pathlib import PurePosixPath
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from PIL import Image, ImageOps
 from starlette.requests import Request
@@ -92,7 +92,7 @@ def _token(store: Store, call: Call) -> str:
     url = call.text("url")
     if not url:
         raise input_error("url is required")
-    match = _UPLOAD_PATH.search(urlsplit(url).path)
+    match = _UPLOAD_PATH.search(url.partition("?")[0])
     if match is None or match[1] not in store.files:
         raise does_not_exist(f"no file at {url}")
     return match[1]
