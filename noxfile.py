@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``.
+"""Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s docs``.
 
 Sessions run on the interpreter that runs nox, so no other Python needs to be installed.
 """
@@ -31,3 +31,11 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, the tests and this file."""
     session.install("-e", ".[dev]")
     session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs Material, API reference from docstrings) into site/;
+    warnings are errors."""
+    session.install("-e", ".[dev]")
+    session.run("mkdocs", "build", "--strict")
