@@ -130,12 +130,12 @@ SCOPES: list[tuple[str, tuple[str, ...], str, bool]] = [
 ]
 
 
-def assert_least_privilege(request: httpx.Request) -> None:
+def assert_least_privilege(request: httpx.Request, secret: str = API_SECRET) -> None:
     """The token of a server-side request names exactly the resource, action and feed the
     request needs: no wildcard it does not need."""
     if "Authorization" not in request.headers:
         return
-    token = claims(request)
+    token = claims(request, secret)
     if "resource" not in token:
         return  # a user token (client-side mode)
     service, _, rest = request.url.path.removeprefix("/").partition("/v1.0/")
@@ -164,10 +164,25 @@ def assert_least_privilege(request: httpx.Request) -> None:
         assert token["feed_id"] == "*", (request.url.path, token)
 
 
-def claims(request: httpx.Request) -> dict[str, Any]:
+@pytest.fixture
+def stream_client(stream_emulator: Any) -> AsyncStreamClient:
+    """The plugin's in-process emulator client, with every token it sends checked for least
+    privilege on the way out (the emulator would accept a wider one)."""
+    from stream_async.testing import client_for
+
+    async def check(request: httpx.Request) -> None:
+        assert_least_privilege(request, secret=stream_emulator.config.api_secret)
+
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=stream_emulator.app), event_hooks={"request": [check]}
+    )
+    return client_for(stream_emulator, http_client=http)
+
+
+def claims(request: httpx.Request, secret: str = API_SECRET) -> dict[str, Any]:
     """The verified claims of the JWT a request was signed with."""
     token = request.headers["Authorization"]
-    decoded: dict[str, Any] = jwt.decode(token, API_SECRET, algorithms=["HS256"])
+    decoded: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"])
     return decoded
 
 
