@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from stream_async._auth import Signer
+from stream_async._auth import Scope, Signer
 from stream_async._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
@@ -21,8 +23,10 @@ from stream_async._config import (
 )
 from stream_async._http import TransportName
 from stream_async._transport import HttpPool, Policy, Transport
+from stream_async._validation import non_empty_str as check_non_empty
+from stream_async._validation import user_id as check_user_id
 from stream_async.errors import StreamConfigurationError, StreamValidationError
-from stream_async.models import EmptyResponse, FollowStats
+from stream_async.models import EmptyResponse, FollowStats, StreamResponse
 from stream_async.models.files import OpenGraph
 from stream_async.resources import analytics, open_graph
 from stream_async.resources.activities import Activities, Batch
@@ -286,22 +290,81 @@ class AsyncStreamClient:
         read-only access to ``user:1`` (``feed_id`` is slug + user id, no colon)."""
         return self._require_signer().scope_token(resource, action, feed_id, user_id, **extra)
 
+    def create_redirect_url(
+        self, target_url: str, user_id: str, events: Sequence[Mapping[str, Any]]
+    ) -> str:
+        """A tracked link: the analytics service records ``events`` for ``user_id`` and
+        redirects to ``target_url``. Built locally (nothing is sent), on this client's
+        analytics host."""
+        parts = urlsplit(target_url) if isinstance(target_url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StreamValidationError("target_url", "must be an http(s) URL")
+        if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, (list, tuple)):
+            raise StreamValidationError("events", "must be a list of event mappings")
+        token = self._require_signer().scope_token(
+            "redirect_and_track", "*", "*", check_user_id(user_id)
+        )
+        query = urlencode(
+            {
+                "auth_type": "jwt",
+                "authorization": token,
+                "url": target_url,
+                "api_key": self.api_key,
+                "events": json.dumps(list(events), separators=(",", ":")),
+            }
+        )
+        return f"{self._transport.roots['analytics']}redirect/?{query}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        resource: str,
+        feed_id: str = "*",
+        service: str = "api",
+        params: Mapping[str, str | int | bool | Sequence[str] | None] | None = None,
+        json: Any = None,
+    ) -> StreamResponse:
+        """Call an endpoint this SDK has no method for, through the same request path
+        (signing, retries, errors). The token names ``resource`` and ``feed_id`` (slug +
+        user id, or ``*``) with the action ``method`` needs; ``path`` is relative to the
+        service root (``"feed/user/1/"``). The response's fields are on the result's
+        ``model_extra``."""
+        verb = check_non_empty(method, "method").upper()
+        if verb not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            raise StreamValidationError("method", "must be GET, POST, PUT, PATCH or DELETE")
+        if service not in self._transport.roots:
+            raise StreamValidationError("service", "must be api, analytics or personalization")
+        relative = check_non_empty(path, "path").lstrip("/")
+        if ".." in relative.split("/"):
+            raise StreamValidationError("path", "must not contain '..' segments")
+        return await self._transport.request(
+            verb,
+            relative if relative.endswith("/") else relative + "/",
+            cast=StreamResponse,
+            scope=Scope(check_non_empty(resource, "resource"), feed_id=feed_id),
+            service=service,
+            params=params,
+            body=json,
+        )
+
     # -- namespaces ----------------------------------------------------------------
 
     def feed(self, feed_slug: str, user_id: str) -> Feed:
         """A handle on the feed ``feed_slug:user_id``. Raises
         :class:`~stream_async.errors.StreamValidationError` for a slug that is not ``\\w+``
         or a user id that is not ``[\\w-]+``."""
-        return Feed(self._transport, feed_slug, user_id)
+        return Feed(self._transport, feed_slug, user_id, self._signer)
 
     def aggregated_feed(self, feed_slug: str, user_id: str) -> AggregatedFeed:
         """A handle on an aggregated feed: reads return groups of activities."""
-        return AggregatedFeed(self._transport, feed_slug, user_id)
+        return AggregatedFeed(self._transport, feed_slug, user_id, self._signer)
 
     def notification_feed(self, feed_slug: str, user_id: str) -> NotificationFeed:
         """A handle on a notification feed: reads return groups with seen/read state and
         can mark them."""
-        return NotificationFeed(self._transport, feed_slug, user_id)
+        return NotificationFeed(self._transport, feed_slug, user_id, self._signer)
 
     @property
     def activities(self) -> Activities:

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from stream_async import _validation as check
-from stream_async._auth import Scope
+from stream_async._auth import Scope, Signer
 from stream_async._transport import Transport, path
-from stream_async.errors import StreamValidationError
+from stream_async.errors import StreamConfigurationError, StreamValidationError
 from stream_async.models import (
     Activity,
     ActivityResponse,
@@ -121,11 +121,14 @@ Item = TypeVar("Item", Activity, AggregatedGroup, NotificationGroup)
 class BaseFeed(Generic[P, Item]):
     """What every feed type can do. Creating a handle sends nothing."""
 
-    __slots__ = ("_feed_scope", "_follow_scope", "_transport", "slug", "user_id")
+    __slots__ = ("_feed_scope", "_follow_scope", "_signer", "_transport", "slug", "user_id")
     _page: type[P]
 
-    def __init__(self, transport: Transport, feed_slug: str, user_id: str) -> None:
+    def __init__(
+        self, transport: Transport, feed_slug: str, user_id: str, signer: Signer | None = None
+    ) -> None:
         self._transport = transport
+        self._signer = signer
         self.slug = check.feed_slug(feed_slug)
         self.user_id = check.user_id(user_id)
         feed_id = f"{self.slug}{self.user_id}"
@@ -139,6 +142,21 @@ class BaseFeed(Generic[P, Item]):
     def id(self) -> str:
         """The feed id, ``slug:user_id``."""
         return f"{self.slug}:{self.user_id}"
+
+    # -- tokens ----------------------------------------------------------------------
+
+    def create_scope_token(self, resource: str, action: str) -> str:
+        """A server token limited to this feed, e.g. ``("feed", "read")`` for a browser
+        that reads it, or ``("feed", "write")``; needs the API secret."""
+        if self._signer is None:
+            raise StreamConfigurationError("creating tokens needs api_secret (server-side)")
+        resource = check.non_empty_str(resource, "resource")
+        action = check.non_empty_str(action, "action")
+        return self._signer.scope_token(resource, action, self._feed_scope.feed_id)
+
+    def get_readonly_token(self) -> str:
+        """A token that can read this feed and nothing else (``"*"`` resource, ``read``)."""
+        return self.create_scope_token("*", "read")
 
     # -- activities ------------------------------------------------------------------
 
