@@ -7,10 +7,13 @@ Serve it with ``python -m stream_async.emulator`` (or ``stream-async-emulator``)
 
     app = create_app(EmulatorConfig(api_key="key", api_secret="a-secret-of-32-bytes-or-more!!"))
 
-It checks API keys and JWT scopes, and reproduces Stream's feed semantics: activity ids,
-fan-out to followers and ``to`` targets, follows, aggregated and notification feeds, and
-Stream-shaped errors. It shares no code with the SDK, so each can catch the other's mistakes.
-This package needs the ``emulator`` extra (starlette, uvicorn, mmh3).
+It checks API keys, JWT scopes and user tokens, and reproduces Stream's semantics: activity
+ids, fan-out to followers and ``to`` targets, follows, aggregated and notification feeds,
+reactions (children, target feeds, enrichment), users, collections, file and image uploads,
+Open Graph, analytics and personalization, with Stream-shaped errors. State lives in memory,
+or in ``EmulatorConfig(data_dir=...)`` across restarts. It shares no code with the SDK, so
+each can catch the other's mistakes. This package needs the ``emulator`` extra (starlette,
+uvicorn, mmh3, python-multipart, pillow, beautifulsoup4).
 """
 
 from stream_async.emulator.app import Emulator, create_app
