@@ -1,4 +1,5 @@
-"""Helpers for the command line tests: a runner, and import files written on the fly."""
+"""Helpers for the command line tests: a runner, import files written on the fly, and reads
+of the emulator's state through the SDK."""
 
 from __future__ import annotations
 
@@ -13,34 +14,6 @@ from click.testing import CliRunner
 
 from stream_async.emulator import Emulator
 from stream_async.testing import emulated_client
-
-
-class CollectionsStub:
-    """ASGI middleware that answers batch upserts of collection objects (the emulator does
-    not serve collections) and passes every other request to ``app``."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.objects: dict[tuple[str, str], dict[str, Any]] = {}
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/api/v1.0/collections/":
-            await self.app(scope, receive, send)
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        data = json.loads(body)["data"]
-        for name, items in data.items():
-            for item in items:
-                self.objects[(name, item["id"])] = item
-        reply = json.dumps({"data": data, "duration": "0.1ms"}).encode()
-        headers = [(b"content-type", b"application/json")]
-        await send({"type": "http.response.start", "status": 201, "headers": headers})
-        await send({"type": "http.response.body", "body": reply})
 
 
 @pytest.fixture
@@ -86,5 +59,18 @@ def following(emulator: Emulator, feed_id: str) -> list[str]:
         async with emulated_client(emulator) as client:
             page = await client.feed(slug, user_id).following()
         return sorted(follow.target_id for follow in page.results)
+
+    return anyio.run(read)
+
+
+def collection(emulator: Emulator, name: str) -> dict[str, dict[str, Any]]:
+    """The objects of the collection ``name`` (id -> data), read through the SDK."""
+
+    async def read() -> dict[str, dict[str, Any]]:
+        async with emulated_client(emulator) as client:
+            found = await client.collections.select(name, ["burger", "fries", "shake"])
+        return {
+            item.id: {k: v for k, v in item.data.items() if k != "id"} for item in found.objects
+        }
 
     return anyio.run(read)
