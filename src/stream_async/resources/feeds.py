@@ -360,6 +360,23 @@ class BaseFeed(Generic[P, Item]):
 
     # -- reads -----------------------------------------------------------------------
 
+    async def _get(
+        self,
+        extra: Params,
+        limit: int | None,
+        offset: int | None,
+        bounds: tuple[str | None, str | None, str | None, str | None],
+        enrich: bool,
+        reactions: ReactionOptions | None,
+        user_id: str | None,
+    ) -> P:
+        """One page, with the query every feed type shares plus ``extra``."""
+        enrich, params = enrichment_params(enrich, reactions, user_id)
+        params.update(_page_params(limit, offset))
+        params.update(_id_bounds(*bounds))
+        params.update(extra)
+        return await self._read(params, enrich)
+
     async def _read(self, params: Params, enrich: bool) -> P:
         root = ("enrich", "feed") if enrich else ("feed",)
         return await self._transport.request(
@@ -429,12 +446,9 @@ class Feed(BaseFeed[FeedPage, Activity]):
         ``reactions`` attaches reactions (and implies ``enrich``); ``user_id`` is the
         reader whose own reactions are shown. :meth:`iterate` walks every page.
         """
-        enrich, params = enrichment_params(enrich, reactions, user_id)
-        params.update(_page_params(limit, offset))
-        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
-        if ranking is not None:
-            params["ranking"] = check.non_empty_str(ranking, "ranking")
-        return await self._read(params, enrich)
+        extra = {"ranking": None if ranking is None else check.non_empty_str(ranking, "ranking")}
+        bounds = (id_lt, id_lte, id_gt, id_gte)
+        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
 
 
 class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
@@ -458,10 +472,8 @@ class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
     ) -> AggregatedPage:
         """Read one page of groups; the ``id_*`` bounds take group ids. Arguments as for
         :meth:`Feed.get`."""
-        enrich, params = enrichment_params(enrich, reactions, user_id)
-        params.update(_page_params(limit, offset))
-        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
-        return await self._read(params, enrich)
+        bounds = (id_lt, id_lte, id_gt, id_gte)
+        return await self._get({}, limit, offset, bounds, enrich, reactions, user_id)
 
 
 class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
@@ -488,12 +500,12 @@ class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
         """Read one page of groups, then mark groups seen or read: ``True`` for every
         group of the feed, or a list of group ids. The page shows the state from before
         the marking. Other arguments as for :meth:`Feed.get`."""
-        enrich, params = enrichment_params(enrich, reactions, user_id)
-        params.update(_page_params(limit, offset))
-        params.update(_id_bounds(id_lt, id_lte, id_gt, id_gte))
-        params["mark_seen"] = _marks(mark_seen, "mark_seen")
-        params["mark_read"] = _marks(mark_read, "mark_read")
-        return await self._read(params, enrich)
+        extra = {
+            "mark_seen": _marks(mark_seen, "mark_seen"),
+            "mark_read": _marks(mark_read, "mark_read"),
+        }
+        bounds = (id_lt, id_lte, id_gt, id_gte)
+        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
 
 
 def _marks(value: bool | Sequence[str], field: str) -> bool | list[str] | None:
