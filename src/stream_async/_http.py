@@ -5,17 +5,26 @@ its cost grows with concurrency; the default client therefore runs httpx over an
 connection pool (``httpx-aiohttp``, the ``aiohttp`` extra) when that is installed. Under
 trio, or without the extra, it uses httpx's own transport. ``transport="aiohttp"`` or
 ``"httpx"`` picks explicitly.
+
+With the aiohttp transport, the request path skips httpx for plain JSON calls: an
+:class:`AiohttpSender` hands the already-encoded URL, headers and body straight to the
+same aiohttp session (one pool, one connection limit) and reads the body as bytes; the
+httpx client stays in front of it for multipart uploads. Its failures are raised as the
+same httpx exceptions the ``httpx-aiohttp`` transport raises, chained to aiohttp's own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import httpx
 
 from stream_async.errors import StreamConfigurationError
+
+if TYPE_CHECKING:
+    import aiohttp
 
 TransportName = Literal["auto", "aiohttp", "httpx"]
 
@@ -63,3 +72,93 @@ def build_http_client(
         # connector takes the connection limit from the transport instead.
         return httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=None)
     return httpx.AsyncClient(limits=limits, timeout=None)
+
+
+class RawReply(NamedTuple):
+    """What :class:`AiohttpSender` read: status, reason phrase, raw headers and body."""
+
+    status_code: int
+    reason: str | None
+    raw_headers: tuple[tuple[bytes, bytes], ...]
+    content: bytes
+
+
+def _httpx_error_table() -> list[tuple[type[BaseException], type[httpx.TransportError]]]:
+    """aiohttp's exceptions and the httpx ones ``httpx-aiohttp`` raises for them."""
+    import aiohttp
+
+    table: list[tuple[type[BaseException], type[httpx.TransportError]]] = [
+        (aiohttp.ServerTimeoutError, httpx.TimeoutException),
+        (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+        (aiohttp.ClientConnectionError, httpx.ConnectTimeout),
+        (aiohttp.ClientConnectorError, httpx.ConnectError),
+        (aiohttp.ClientPayloadError, httpx.ReadError),
+        (aiohttp.ClientProxyConnectionError, httpx.ProxyError),
+        (aiohttp.ClientHttpProxyError, httpx.ProxyError),
+    ]
+    for name in ("NonHttpUrlClientError", "InvalidUrlClientError"):
+        kind = getattr(aiohttp, name, None)
+        if kind is not None:
+            table.append((kind, httpx.UnsupportedProtocol))
+    return table
+
+
+class AiohttpSender:
+    """Sends one encoded request through an aiohttp session and reads the whole body.
+
+    ``url`` must be fully percent-encoded already: it is passed on as is (``encoded=True``),
+    so an encoded ``%2E%2E`` or ``%2F`` in an id stays one path segment. ``timeout`` bounds
+    the whole exchange, connecting, sending and reading the body included.
+    """
+
+    __slots__ = ("_client_error", "_errors", "_session", "_timeout", "_url")
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        import aiohttp
+        import yarl
+
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout
+        self._url = yarl.URL
+        self._client_error = aiohttp.ClientError
+        self._errors = _httpx_error_table()
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: float,
+    ) -> RawReply:
+        try:
+            async with self._session.request(
+                method,
+                self._url(url, encoded=True),
+                headers=headers,
+                data=content,
+                timeout=self._timeout(total=timeout, sock_connect=timeout),
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                return RawReply(response.status, response.reason, response.raw_headers, body)
+        except self._client_error as exc:
+            mapped: type[httpx.TransportError] | None = None
+            for source, target in self._errors:
+                if isinstance(exc, source) and (mapped is None or issubclass(target, mapped)):
+                    mapped = target
+            if mapped is None:
+                raise
+            raise mapped(str(exc)) from exc
+
+
+def aiohttp_sender(client: httpx.AsyncClient) -> AiohttpSender | None:
+    """The direct sender over the aiohttp session of a client that :func:`build_http_client`
+    made with the aiohttp transport (the session is opened now); ``None`` for any other
+    client. Call it inside the event loop."""
+    transport: Any = client._transport
+    if type(transport).__name__ != "AiohttpTransport":
+        return None
+    if transport.client is None:
+        transport.client = transport.get_client()
+    return AiohttpSender(transport.client)

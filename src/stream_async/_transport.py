@@ -1,18 +1,34 @@
 """THE request path: build -> sign -> send -> map errors -> parse.
 
 Resources describe a call (method, service, path, scope, query, body, result model); this
-module turns it into one ``httpx.Request`` built directly (full URL string, header list,
-bytes body) and hands it to the pooled client's ``send()``, which skips httpx's URL merging
-and query encoding. The response is parsed once, from bytes, into the result model.
+module encodes it once (full URL string, headers, bytes body) and sends it:
+
+- over the aiohttp transport (the default on asyncio), plain JSON calls go straight to the
+  aiohttp session (:class:`~stream_async._http.AiohttpSender`), with no ``httpx.Request``
+  or ``httpx.Response`` built unless an error needs one;
+- otherwise (httpx's own transport, an injected client, multipart uploads) it builds one
+  ``httpx.Request`` directly and hands it to the pooled client's ``send()``, which skips
+  httpx's URL merging and query encoding.
+
+The response body is parsed once, from bytes, into the result model.
+
+At DEBUG, the ``stream_async`` logger gets one line per call: method, path (no query
+string), status, duration, retries taken and rate-limit remaining; never a token, a
+header value other than that count, or a body. ``STREAM_ASYNC_LOG=debug`` in the
+environment, read at import, sends those lines to stderr.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import os
 import random
+import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,7 +40,15 @@ import httpx
 from pydantic import ValidationError
 
 from stream_async._auth import Scope, Signer
-from stream_async._http import TransportName, build_http_client, resolve_transport
+from stream_async._http import (
+    AiohttpSender,
+    RawReply,
+    TransportName,
+    aiohttp_sender,
+    build_http_client,
+    resolve_transport,
+    running_on_asyncio,
+)
 from stream_async._serialization import dumps
 from stream_async._version import __version__
 from stream_async.errors import (
@@ -45,6 +69,38 @@ USER_AGENT = f"stream-async-python-{__version__}"
 
 QueryValue = str | int | float | bool | Iterable[str] | None
 
+logger = logging.getLogger("stream_async")
+logger.addHandler(logging.NullHandler())
+
+LOG_ENV = "STREAM_ASYNC_LOG"
+"""Set to ``debug`` to log every call of every client to stderr."""
+
+
+class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The stderr handler that ``STREAM_ASYNC_LOG=debug`` attaches (at most one)."""
+
+
+def configure_logging(environ: Mapping[str, str] | None = None) -> bool:
+    """With ``STREAM_ASYNC_LOG=debug`` (in ``environ``, default ``os.environ``), attach a
+    stderr handler to the ``stream_async`` logger and set it to DEBUG; done once. Returns
+    whether the switch is on."""
+    value = (os.environ if environ is None else environ).get(LOG_ENV, "")
+    if value.strip().lower() != "debug":
+        return False
+    if not any(isinstance(handler, _EnvHandler) for handler in logger.handlers):
+        handler = _EnvHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    return True
+
+
+configure_logging()
+
+
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_.~:@-]+")
+"""What ``quote(segment, safe=":@")`` leaves as it is: no need to call it."""
+
 
 def path(*segments: str) -> str:
     """Join path segments, each percent-encoded (``/`` included), with a trailing slash.
@@ -53,7 +109,7 @@ def path(*segments: str) -> str:
     """
     parts = []
     for segment in segments:
-        encoded = quote(segment, safe=":@")
+        encoded = segment if _PLAIN_SEGMENT.fullmatch(segment) else quote(segment, safe=":@")
         if encoded in (".", ".."):
             encoded = encoded.replace(".", "%2E")
         parts.append(encoded)
@@ -87,6 +143,7 @@ class HttpPool:
         "_pause",
         "_paused_until",
         "_transport",
+        "sender",
     )
 
     def __init__(
@@ -103,7 +160,9 @@ class HttpPool:
         self._transport: TransportName = transport
         self._max_connections = max_connections
         self._max_concurrency = max_concurrency
-        self._limiter: anyio.CapacityLimiter | None = None
+        self._limiter: anyio.CapacityLimiter | _AsyncioSlots | None = None
+        self.sender: AiohttpSender | None = None
+        """Set when this pool's own client runs over aiohttp: plain calls skip httpx."""
         self._pause = pause_on_rate_limit
         self._paused_until = 0.0
         self._closed = False
@@ -127,9 +186,11 @@ class HttpPool:
         if self._closed:
             raise ClientClosedError("this AsyncStreamClient is closed; create a new one")
         if self._client is None:
-            self._client = build_http_client(
+            client = build_http_client(
                 resolve_transport(self._transport), max_connections=self._max_connections
             )
+            self.sender = aiohttp_sender(client)
+            self._client = client
         return self._client
 
     def limiter(self) -> AbstractAsyncContextManager[Any]:
@@ -137,7 +198,11 @@ class HttpPool:
         if self._max_concurrency is None:
             return contextlib.nullcontext()
         if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self._max_concurrency)
+            self._limiter = (
+                _AsyncioSlots(self._max_concurrency)
+                if running_on_asyncio()
+                else anyio.CapacityLimiter(self._max_concurrency)
+            )
         return self._limiter
 
     @property
@@ -164,9 +229,29 @@ class HttpPool:
         if self._closed:
             return
         self._closed = True
+        self.sender = None
         client, self._client = self._client, None
         if client is not None and self._owned:
             await client.aclose()
+
+
+class _AsyncioSlots:
+    """The concurrency limit on asyncio: a FIFO semaphore that takes a free slot without
+    a trip through the event loop (anyio's limiter yields on every acquisition)."""
+
+    __slots__ = ("_semaphore", "borrowed_tokens")
+
+    def __init__(self, total: int) -> None:
+        self._semaphore = asyncio.Semaphore(total)
+        self.borrowed_tokens = 0
+
+    async def __aenter__(self) -> None:
+        await self._semaphore.acquire()
+        self.borrowed_tokens += 1
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.borrowed_tokens -= 1
+        self._semaphore.release()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +305,105 @@ def never_sent(exc: BaseException) -> bool:
     return False
 
 
+class _Reply:
+    """One response, read whole: what the retry loop, the parser and the errors need."""
+
+    __slots__ = ("content", "status_code")
+
+    status_code: int
+    content: bytes
+
+    @property
+    def headers(self) -> httpx.Headers:
+        raise NotImplementedError
+
+    def response(self) -> httpx.Response:
+        """The response as an ``httpx.Response`` (what errors carry)."""
+        raise NotImplementedError
+
+    def rate_limit_remaining(self) -> str | None:
+        value: str | None = self.headers.get("x-ratelimit-remaining")
+        return value
+
+
+class _HttpxReply(_Reply):
+    __slots__ = ("_response",)
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.status_code = response.status_code
+        self.content = response.content
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._response.headers
+
+    def response(self) -> httpx.Response:
+        return self._response
+
+
+class _DirectReply(_Reply):
+    """A response read by :class:`AiohttpSender`; httpx objects are built only on demand."""
+
+    __slots__ = ("_headers", "_raw", "_request")
+
+    def __init__(
+        self, raw: RawReply, request: tuple[str, str, dict[str, str], bytes | None]
+    ) -> None:
+        self._raw = raw
+        self._request = request
+        self._headers: httpx.Headers | None = None
+        self.status_code = raw.status_code
+        self.content = raw.content
+
+    @property
+    def headers(self) -> httpx.Headers:
+        if self._headers is None:
+            self._headers = httpx.Headers(list(self._raw.raw_headers))
+        return self._headers
+
+    def rate_limit_remaining(self) -> str | None:
+        for name, value in self._raw.raw_headers:
+            if name.lower() == b"x-ratelimit-remaining":
+                return value.decode("latin-1")
+        return None
+
+    def response(self) -> httpx.Response:
+        method, url, headers, content = self._request
+        raw = self._raw
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if raw.reason:
+            extensions["reason_phrase"] = raw.reason.encode()
+        # aiohttp has decoded any content-encoding already.
+        kept = [(k, v) for k, v in raw.raw_headers if k.lower() != b"content-encoding"]
+        return httpx.Response(
+            raw.status_code,
+            headers=kept,
+            content=raw.content,
+            request=httpx.Request(method, url, headers=headers, content=content),
+            extensions=extensions,
+        )
+
+
+Send = Callable[[float], Awaitable[_Reply]]
+"""One attempt with a timeout in seconds."""
+
+
 class Transport:
     """Signs, sends, retries and parses requests for one client configuration."""
 
-    __slots__ = ("_headers", "_signer", "_token", "api_key", "policy", "pool", "roots")
+    __slots__ = (
+        "_encoded_roots",
+        "_header_map",
+        "_headers",
+        "_key_query",
+        "_signer",
+        "_token",
+        "api_key",
+        "policy",
+        "pool",
+        "roots",
+    )
 
     def __init__(
         self,
@@ -239,6 +419,9 @@ class Transport:
         self._signer = signer
         self._token = user_token
         self.roots = dict(roots)
+        # What the direct path sends as is: each root percent-encoded once.
+        self._encoded_roots = {name: str(httpx.URL(root)) for name, root in self.roots.items()}
+        self._key_query = urlencode([("api_key", api_key)])
         self.policy = policy
         self.pool = pool
         self._headers = [
@@ -246,6 +429,7 @@ class Transport:
             ("X-Stream-Client", USER_AGENT),
             ("Accept", "application/json"),
         ]
+        self._header_map = dict(self._headers)
 
     def __repr__(self) -> str:
         return f"Transport(api_key={self.api_key!r}, roots={self.roots!r})"
@@ -275,6 +459,14 @@ class Transport:
         assert self._token is not None
         return self._token
 
+    def _query(self, params: Mapping[str, QueryValue] | None) -> str:
+        query = self._key_query
+        if params:
+            pairs = [(k, _query_value(v)) for k, v in params.items() if v is not None]
+            if pairs:
+                query = f"{query}&{urlencode(pairs)}"
+        return query
+
     def _build(
         self,
         method: str,
@@ -285,16 +477,37 @@ class Transport:
         body: Any,
         files: Mapping[str, Any] | None,
     ) -> httpx.Request:
-        pairs = [("api_key", self.api_key)]
-        if params:
-            pairs.extend((k, _query_value(v)) for k, v in params.items() if v is not None)
-        url = f"{self.roots[service]}{relative_path}?{urlencode(pairs)}"
+        url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
         headers = [("Authorization", self._token_for(scope, method)), *self._headers]
         content: bytes | None = None
         if body is not None:
             content = dumps(body)
             headers.append(("Content-Type", "application/json"))
         return httpx.Request(method, url, headers=headers, content=content, files=files)
+
+    def _direct(
+        self,
+        sender: AiohttpSender,
+        method: str,
+        relative_path: str,
+        scope: Scope,
+        service: str,
+        params: Mapping[str, QueryValue] | None,
+        body: Any,
+    ) -> Send:
+        url = f"{self._encoded_roots[service]}{relative_path}?{self._query(params)}"
+        headers = {"Authorization": self._token_for(scope, method), **self._header_map}
+        content: bytes | None = None
+        if body is not None:
+            content = dumps(body)
+            headers["Content-Type"] = "application/json"
+        request = (method, url, headers, content)
+        send = sender.send
+
+        async def attempt(limit: float) -> _Reply:
+            return _DirectReply(await send(method, url, headers, content, limit), request)
+
+        return attempt
 
     async def request(
         self,
@@ -318,6 +531,8 @@ class Transport:
         safely (default: by HTTP method); only such calls are retried after a failure that
         may have reached the server.
         """
+        log = logger.isEnabledFor(logging.DEBUG)
+        begun = time.perf_counter() if log else 0.0
         policy = self.policy
         attempt_limit = policy.timeout if timeout is None else timeout
         safe = (method in _IDEMPOTENT_METHODS if idempotent is None else idempotent) or (
@@ -326,46 +541,69 @@ class Transport:
         shown = f"{service}/{relative_path}"
         pool = self.pool
         http = pool.get()
-        request = self._build(method, relative_path, scope, service, params, body, files)
+        sender = pool.sender
+        send: Send
+        clock: Callable[[], float]
+        if sender is not None and files is None:
+            send = self._direct(sender, method, relative_path, scope, service, params, body)
+            clock = time.monotonic  # asyncio's clock: aiohttp runs on asyncio only
+        else:
+            request = self._build(method, relative_path, scope, service, params, body, files)
+            send = _via_httpx(http, request)
+            clock = anyio.current_time
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
         total = None if policy.total_timeout is None else max(policy.total_timeout, attempt_limit)
         started: float | None = None
         retries = 0
+        reply: _Reply | None = None
         while True:
             async with pool.limiter():
-                await pool.wait_for_rate_limit()
-                now = anyio.current_time()
+                if pool._paused_until:
+                    await pool.wait_for_rate_limit()
+                now = clock()
                 if started is None:
                     started = now
                 limit = attempt_limit
                 if total is not None:
                     limit = min(limit, max(0.0, started + total - now))
-                request.extensions["timeout"] = dict.fromkeys(
-                    ("connect", "read", "write", "pool"), limit
-                )
                 error: StreamError
                 wait: float | None = None
                 try:
-                    with anyio.fail_after(limit):
-                        response = await http.send(request)
-                except (TimeoutError, httpx.TimeoutException, httpx.RequestError, OSError) as exc:
+                    reply = await send(limit)
+                except (
+                    TimeoutError,
+                    asyncio.TimeoutError,
+                    httpx.TimeoutException,
+                    httpx.RequestError,
+                    OSError,
+                ) as exc:
+                    reply = None
                     sent = not never_sent(exc)
                     error = _connection_error(exc, method, shown, limit, sent and not safe)
                     retryable = not sent or safe
                     error.__cause__ = exc
                 else:
-                    pool.note_rate_limit(response.headers)
-                    if response.status_code < 400:
-                        return _parse(response, cast, method, shown, retries)
-                    error = error_from_response(response, method=method, path=shown)
-                    status = response.status_code
+                    if pool._pause:
+                        pool.note_rate_limit(reply.headers)
+                    status = reply.status_code
+                    if status < 400:
+                        if not log:
+                            return _parse(reply, cast, method, shown, retries)
+                        try:
+                            result = _parse(reply, cast, method, shown, retries)
+                        except StreamError as invalid:
+                            _log_call(method, shown, begun, retries, reply, invalid)
+                            raise
+                        _log_call(method, shown, begun, retries, reply, None)
+                        return result
+                    error = error_from_response(reply.response(), method=method, path=shown)
                     retryable = status in _RETRY_STATUSES and (status == 429 or safe)
                     if status == 429:
-                        wait = retry_after_seconds(response.headers)
+                        wait = retry_after_seconds(reply.headers)
                     elif status in _RETRY_STATUSES and not safe:
                         error.may_have_been_applied = True
-            remaining = None if total is None else started + total - anyio.current_time()
+            remaining = None if total is None else started + total - clock()
             if retryable and retries < policy.max_retries:
                 delay = _backoff(policy, retries) if wait is None else wait
                 if remaining is None or delay < remaining:
@@ -373,7 +611,74 @@ class Transport:
                     await _sleep(delay)
                     continue
             error.retries_taken = retries
+            if log:
+                _log_call(method, shown, begun, retries, reply, error)
             raise error
+
+
+def _via_httpx(http: httpx.AsyncClient, request: httpx.Request) -> Send:
+    """One attempt through the httpx client, bounded by httpx's timeouts and a deadline."""
+
+    async def attempt(limit: float) -> _Reply:
+        request.extensions["timeout"] = {
+            "connect": limit,
+            "read": limit,
+            "write": limit,
+            "pool": limit,
+        }
+        with anyio.fail_after(limit):
+            return _HttpxReply(await http.send(request))
+
+    return attempt
+
+
+def _log_call(
+    method: str,
+    shown: str,
+    begun: float,
+    retries: int,
+    reply: _Reply | None,
+    error: StreamError | None,
+) -> None:
+    """The DEBUG line of one call; nothing in it comes from a header but the rate-limit
+    count, and nothing from a body."""
+    duration_ms = (time.perf_counter() - begun) * 1000
+    status = None if reply is None else reply.status_code
+    remaining = None if reply is None else reply.rate_limit_remaining()
+    if remaining is not None and not remaining.strip().isdigit():
+        remaining = None  # only ever a count
+    fields = {
+        "stream_method": method,
+        "stream_path": shown,
+        "stream_status": status,
+        "stream_duration_ms": round(duration_ms, 3),
+        "stream_retries": retries,
+        "stream_rate_limit_remaining": remaining,
+        "stream_error": None if error is None else type(error).__name__,
+    }
+    if error is None:
+        logger.debug(
+            "%s %s %s %.1fms retries=%d rate_limit_remaining=%s",
+            method,
+            shown,
+            status,
+            duration_ms,
+            retries,
+            "-" if remaining is None else remaining.strip(),
+            extra=fields,
+        )
+    else:
+        logger.debug(
+            "%s %s %s %.1fms retries=%d rate_limit_remaining=%s error=%s",
+            method,
+            shown,
+            "-" if status is None else status,
+            duration_ms,
+            retries,
+            "-" if remaining is None else remaining.strip(),
+            type(error).__name__,
+            extra=fields,
+        )
 
 
 def _backoff(policy: Policy, retries: int) -> float:
@@ -384,7 +689,7 @@ def _backoff(policy: Policy, retries: int) -> float:
 def _connection_error(
     exc: BaseException, method: str, shown: str, limit: float, maybe_applied: bool
 ) -> APIConnectionError:
-    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException)):
         error: APIConnectionError = APITimeoutError(
             f"request timed out after {limit:g}s", method=method, path=shown
         )
@@ -396,16 +701,16 @@ def _connection_error(
     return error
 
 
-def _parse(response: httpx.Response, cast: type[R], method: str, shown: str, retries: int) -> R:
+def _parse(reply: _Reply, cast: type[R], method: str, shown: str, retries: int) -> R:
     try:
-        result = cast.model_validate_json(response.content)
+        result = cast.model_validate_json(reply.content)
     except ValidationError as exc:
         raise InvalidResponseError(
-            f"HTTP {response.status_code} on {method} {shown}: the body is not a valid "
+            f"HTTP {reply.status_code} on {method} {shown}: the body is not a valid "
             f"{cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
-            status_code=response.status_code,
-            response=response,
+            status_code=reply.status_code,
+            response=reply.response(),
         ) from exc
-    result._raw = RawResponse(response.status_code, response.headers)
+    result._raw = RawResponse(reply.status_code, reply.headers)
     result._retries = retries
     return result
