@@ -39,3 +39,12 @@ def docs(session: nox.Session) -> None:
     warnings are errors."""
     session.install("-e", ".[dev]")
     session.run("mkdocs", "build", "--strict")
+
+
+@nox.session
+def benchmarks(session: nox.Session) -> None:
+    """Throughput, CPU and memory against a local canned server, next to the official client
+    and bare httpx/aiohttp; writes docs/performance.md and docs/performance.png. Not run by
+    CI. ``nox -s benchmarks -- --quick`` is a smoke run that writes nothing."""
+    session.install("-e", ".[bench]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
