@@ -111,7 +111,7 @@ class AiohttpSender:
     the whole exchange, connecting, sending and reading the body included.
     """
 
-    __slots__ = ("_client_error", "_errors", "_session", "_timeout", "_url")
+    __slots__ = ("_client_error", "_errors", "_last_timeout", "_session", "_timeout", "_url")
 
     def __init__(self, session: aiohttp.ClientSession) -> None:
         import aiohttp
@@ -122,6 +122,8 @@ class AiohttpSender:
         self._url = yarl.URL
         self._client_error = aiohttp.ClientError
         self._errors = _httpx_error_table()
+        # Most attempts share one timeout (the client's): reuse its ClientTimeout.
+        self._last_timeout = aiohttp.ClientTimeout(total=0.0)
 
     async def send(
         self,
@@ -131,13 +133,16 @@ class AiohttpSender:
         content: bytes | None,
         timeout: float,
     ) -> RawReply:
+        limits = self._last_timeout
+        if limits.total != timeout:
+            limits = self._last_timeout = self._timeout(total=timeout, sock_connect=timeout)
         try:
             async with self._session.request(
                 method,
                 self._url(url, encoded=True),
                 headers=headers,
                 data=content,
-                timeout=self._timeout(total=timeout, sock_connect=timeout),
+                timeout=limits,
                 allow_redirects=False,
             ) as response:
                 body = await response.read()

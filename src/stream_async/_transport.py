@@ -28,7 +28,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -345,13 +345,21 @@ class _HttpxReply(_Reply):
 class _DirectReply(_Reply):
     """A response read by :class:`AiohttpSender`; httpx objects are built only on demand."""
 
-    __slots__ = ("_headers", "_raw", "_request")
+    __slots__ = ("_content_sent", "_headers", "_method", "_raw", "_request_headers", "_url")
 
     def __init__(
-        self, raw: RawReply, request: tuple[str, str, dict[str, str], bytes | None]
+        self,
+        raw: RawReply,
+        method: str,
+        url: str,
+        request_headers: dict[str, str],
+        content_sent: bytes | None,
     ) -> None:
         self._raw = raw
-        self._request = request
+        self._method = method
+        self._url = url
+        self._request_headers = request_headers
+        self._content_sent = content_sent
         self._headers: httpx.Headers | None = None
         self.status_code = raw.status_code
         self.content = raw.content
@@ -369,24 +377,22 @@ class _DirectReply(_Reply):
         return None
 
     def response(self) -> httpx.Response:
-        method, url, headers, content = self._request
         raw = self._raw
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if raw.reason:
             extensions["reason_phrase"] = raw.reason.encode()
         # aiohttp has decoded any content-encoding already.
         kept = [(k, v) for k, v in raw.raw_headers if k.lower() != b"content-encoding"]
+        request = httpx.Request(
+            self._method, self._url, headers=self._request_headers, content=self._content_sent
+        )
         return httpx.Response(
             raw.status_code,
             headers=kept,
             content=raw.content,
-            request=httpx.Request(method, url, headers=headers, content=content),
+            request=request,
             extensions=extensions,
         )
-
-
-Send = Callable[[float], Awaitable[_Reply]]
-"""One attempt with a timeout in seconds."""
 
 
 class Transport:
@@ -485,29 +491,23 @@ class Transport:
             headers.append(("Content-Type", "application/json"))
         return httpx.Request(method, url, headers=headers, content=content, files=files)
 
-    def _direct(
+    def _encode(
         self,
-        sender: AiohttpSender,
         method: str,
         relative_path: str,
         scope: Scope,
         service: str,
         params: Mapping[str, QueryValue] | None,
         body: Any,
-    ) -> Send:
+    ) -> tuple[str, dict[str, str], bytes | None]:
+        """URL, headers and body as the direct path sends them."""
         url = f"{self._encoded_roots[service]}{relative_path}?{self._query(params)}"
         headers = {"Authorization": self._token_for(scope, method), **self._header_map}
         content: bytes | None = None
         if body is not None:
             content = dumps(body)
             headers["Content-Type"] = "application/json"
-        request = (method, url, headers, content)
-        send = sender.send
-
-        async def attempt(limit: float) -> _Reply:
-            return _DirectReply(await send(method, url, headers, content, limit), request)
-
-        return attempt
+        return url, headers, content
 
     async def request(
         self,
@@ -542,14 +542,16 @@ class Transport:
         pool = self.pool
         http = pool.get()
         sender = pool.sender
-        send: Send
+        request: httpx.Request | None = None
         clock: Callable[[], float]
         if sender is not None and files is None:
-            send = self._direct(sender, method, relative_path, scope, service, params, body)
+            # Encoded once; every attempt sends the same bytes.
+            url, headers, content = self._encode(
+                method, relative_path, scope, service, params, body
+            )
             clock = time.monotonic  # asyncio's clock: aiohttp runs on asyncio only
         else:
             request = self._build(method, relative_path, scope, service, params, body, files)
-            send = _via_httpx(http, request)
             clock = anyio.current_time
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
@@ -570,7 +572,12 @@ class Transport:
                 error: StreamError
                 wait: float | None = None
                 try:
-                    reply = await send(limit)
+                    if request is None:
+                        assert sender is not None
+                        raw = await sender.send(method, url, headers, content, limit)
+                        reply = _DirectReply(raw, method, url, headers, content)
+                    else:
+                        reply = await _send_httpx(http, request, limit)
                 except (
                     TimeoutError,
                     asyncio.TimeoutError,
@@ -616,20 +623,11 @@ class Transport:
             raise error
 
 
-def _via_httpx(http: httpx.AsyncClient, request: httpx.Request) -> Send:
+async def _send_httpx(http: httpx.AsyncClient, request: httpx.Request, limit: float) -> _Reply:
     """One attempt through the httpx client, bounded by httpx's timeouts and a deadline."""
-
-    async def attempt(limit: float) -> _Reply:
-        request.extensions["timeout"] = {
-            "connect": limit,
-            "read": limit,
-            "write": limit,
-            "pool": limit,
-        }
-        with anyio.fail_after(limit):
-            return _HttpxReply(await http.send(request))
-
-    return attempt
+    request.extensions["timeout"] = {"connect": limit, "read": limit, "write": limit, "pool": limit}
+    with anyio.fail_after(limit):
+        return _HttpxReply(await http.send(request))
 
 
 def _log_call(
