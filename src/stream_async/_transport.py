@@ -102,18 +102,53 @@ _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_.~:@-]+")
 """What ``quote(segment, safe=":@")`` leaves as it is: no need to call it."""
 
 
+_PATHS: dict[tuple[str, ...], str] = {}
+_PATHS_KEPT = 4096
+"""Recently joined paths (a feed's calls repeat theirs); emptied when full."""
+
+
 def path(*segments: str) -> str:
     """Join path segments, each percent-encoded (``/`` included), with a trailing slash.
 
     ``.`` and ``..`` are encoded too, so no id can walk up the path.
     """
+    joined = _PATHS.get(segments)
+    if joined is not None:
+        return joined
     parts = []
     for segment in segments:
         encoded = segment if _PLAIN_SEGMENT.fullmatch(segment) else quote(segment, safe=":@")
         if encoded in (".", ".."):
             encoded = encoded.replace(".", "%2E")
         parts.append(encoded)
-    return "/".join(parts) + "/"
+    joined = "/".join(parts) + "/"
+    if len(_PATHS) >= _PATHS_KEPT:
+        _PATHS.clear()
+    _PATHS[segments] = joined
+    return joined
+
+
+def _fill_headers(headers: httpx.Headers, raw: Iterable[tuple[bytes, bytes]]) -> None:
+    """Fill an empty ``httpx.Headers`` with raw byte pairs the way its constructor would,
+    without its per-item type checks (what it stores for bytes: name, lowered name, value)."""
+    headers._list = [(name, name.lower(), value) for name, value in raw]
+
+
+def _headers_filled_like_httpx() -> bool:
+    """Whether :func:`_fill_headers` matches this httpx's constructor (checked once)."""
+    sample = [(b"Content-Type", b"application/json"), (b"X-A", b"1"), (b"x-a", b"2")]
+    filled = httpx.Headers()
+    _fill_headers(filled, sample)
+    built = httpx.Headers(sample)
+    return (
+        filled.raw == built.raw == sample
+        and filled.multi_items() == built.multi_items()
+        and filled.get_list("x-a") == ["1", "2"]
+        and filled == built
+    )
+
+
+_FAST_HEADERS = _headers_filled_like_httpx()
 
 
 def _query_value(value: str | int | float | bool | Iterable[str]) -> str:
@@ -367,7 +402,11 @@ class _DirectReply(_Reply):
     @property
     def headers(self) -> httpx.Headers:
         if self._headers is None:
-            self._headers = httpx.Headers(list(self._raw.raw_headers))
+            if _FAST_HEADERS:
+                self._headers = httpx.Headers()
+                _fill_headers(self._headers, self._raw.raw_headers)
+            else:  # pragma: no cover - an httpx that stores its headers differently
+                self._headers = httpx.Headers(list(self._raw.raw_headers))
         return self._headers
 
     def rate_limit_remaining(self) -> str | None:
@@ -709,6 +748,11 @@ def _parse(reply: _Reply, cast: type[R], method: str, shown: str, retries: int) 
             status_code=reply.status_code,
             response=reply.response(),
         ) from exc
-    result._raw = RawResponse(reply.status_code, reply.headers)
-    result._retries = retries
+    raw = RawResponse(reply.status_code, reply.headers)
+    private = result.__pydantic_private__
+    if private is None:  # pragma: no cover - every response model has private attributes
+        result._raw, result._retries = raw, retries
+    else:
+        private["_raw"] = raw
+        private["_retries"] = retries
     return result
