@@ -152,9 +152,9 @@ class AiohttpSender:
             for source, target in self._errors:
                 if isinstance(exc, source) and (mapped is None or issubclass(target, mapped)):
                     mapped = target
-            if mapped is None:
-                raise
-            raise mapped(str(exc)) from exc
+            # Anything else (a malformed response, say) is still a transport failure,
+            # never a raw aiohttp error.
+            raise (mapped or httpx.RemoteProtocolError)(str(exc)) from exc
 
 
 def aiohttp_sender(client: httpx.AsyncClient) -> AiohttpSender | None:

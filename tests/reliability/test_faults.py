@@ -305,3 +305,25 @@ async def test_disconnect_after_the_server_read_the_request_is_sent_once(transpo
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_garbage_instead_of_http_is_a_connection_error(transport: str) -> None:
+    import asyncio
+
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        writer.write(b"NOT HTTP AT ALL\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with client(f"http://127.0.0.1:{port}", transport, max_retries=0) as sdk:
+            with pytest.raises(errors.APIConnectionError) as info:
+                await sdk.feed("user", "1").get()
+            assert not isinstance(info.value, errors.APITimeoutError)
+    finally:
+        server.close()
+        await server.wait_closed()
