@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import jwt
 import pytest
 
@@ -12,10 +10,8 @@ from stream_async._auth import Scope, Signer, scope_payload
 JS_SECRET = "abcdefghijklmnop"
 
 
-@pytest.fixture(autouse=True)
-def _quiet_short_secrets() -> None:
-    # The published vectors use secrets shorter than PyJWT's recommended 32 bytes.
-    warnings.filterwarnings("ignore", category=jwt.warnings.InsecureKeyLengthWarning)
+# The published vectors use secrets shorter than PyJWT's recommended 32 bytes.
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
 @pytest.mark.parametrize(
