@@ -58,12 +58,17 @@ def goals(summary: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, bool 
         rows.append((goal, f">= {target}{unit}", f"{value:.2f}{unit}", met, margin))
 
     def below(goal: str, value: float | None, target: float, unit: str, strict: bool) -> None:
+        sign = "<" if strict else "<="
         if value is None:
-            rows.append((goal, f"{'<' if strict else '<='} {target}{unit}", "n/a", None, ""))
+            rows.append((goal, f"{sign} {target}{unit}", "n/a", None, ""))
             return
         met = value < target if strict else value <= target
-        margin = f"{(value / target - 1) * 100:+.0f}% vs target"
-        sign = "<" if strict else "<="
+        if unit == "x":
+            margin = f"{(value / target - 1) * 100:+.0f}% vs target"
+        else:
+            gap = abs(target - value)
+            side = "under" if value <= target else "over"
+            margin = f"{gap:.1f}{' points' if unit == '%' else unit} {side} the target"
         rows.append((goal, f"{sign} {target}{unit}", f"{value:.2f}{unit}", met, margin))
 
     at_least(
@@ -125,9 +130,9 @@ def markdown(
 ) -> str:
     names = [n for n in LABELS if n in summary]
     cs: list[int] = settings["concurrencies"]
+    took = f"; run time {elapsed / 60:.1f} min" if elapsed else ""
     lines = [
-        f"Measured {settings['rounds']} alternating rounds, medians reported; run time "
-        f"{elapsed / 60:.1f} min.",
+        f"Measured {settings['rounds']} alternating rounds, medians reported{took}.",
         "",
         f"- Machine: {info['cpus']} CPUs, {info['platform']}; load: {info['load']}",
         f"- Python {info['python']}; {info['packages']}",
@@ -265,7 +270,7 @@ def chart(summary: dict[str, dict[str, Any]], settings: dict[str, Any], path: Pa
 
     names = [n for n in LABELS if n in summary]
     cs: list[int] = settings["concurrencies"]
-    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 5.2))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 6))
     width = 0.8 / max(1, len(names))
     for i, name in enumerate(names):
         xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(cs))]
@@ -283,28 +288,33 @@ def chart(summary: dict[str, dict[str, Any]], settings: dict[str, Any], path: Pa
         axis.set_ylabel(unit)
         axis.grid(axis="y", alpha=0.3)
     middle.set_yscale("log")
-    left.legend(fontsize=7.5, loc="upper left")
 
     workloads = [
-        ("read", "rps", "feed read (req/s)"),
-        ("iterate", "rate", "iterate (activities/s / 10)"),
-        ("upload", "rate", "upload (MB/s)"),
+        ("read", "rps", "feed read"),
+        ("iterate", "rate", "iterate"),
+        ("upload", "rate", "upload"),
     ]
+    bare = summary.get("bare-aiohttp", {})
     for i, name in enumerate(names):
         xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(workloads))]
         values = []
         for workload, key, _ in workloads:
-            value = summary[name].get(workload, {}).get(key) or 0
-            values.append(value / 10 if workload == "iterate" else value)
+            value = summary[name].get(workload, {}).get(key)
+            floor = bare.get(workload, {}).get(key)
+            values.append(0 if value is None or not floor else value / floor)
         right.bar(xs, values, width)
+    right.axhline(1.0, color="black", linewidth=0.8)
     right.set_xticks(range(len(workloads)), [label for _, _, label in workloads])
-    right.set_title("other workloads (higher is better)")
+    right.set_title("other workloads: throughput / bare aiohttp")
+    right.set_ylabel("ratio (higher is better)")
     right.grid(axis="y", alpha=0.3)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.suptitle(
         f"stream-async benchmarks: medians of {settings['rounds']} rounds, "
         f"local canned server in its own process"
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

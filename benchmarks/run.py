@@ -99,7 +99,15 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="contender names (default: all)")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--from-results",
+        action="store_true",
+        help="render the docs again from benchmarks/results.json, without measuring",
+    )
     args = parser.parse_args()
+    if args.from_results:
+        rerender(args.docs)
+        return
 
     quick = args.quick
     rounds = args.rounds or (1 if quick else 3)
@@ -170,9 +178,19 @@ def main() -> None:
     if quick or args.no_write:
         return
     raw = HERE / "results.json"
-    raw.write_text(json.dumps({"settings": settings, "machine": info, "rounds": results}, indent=1))
+    saved = {"settings": settings, "machine": info, "elapsed": elapsed, "rounds": results}
+    raw.write_text(json.dumps(saved, indent=1))
     report.write(args.docs, summary, settings, table)
     print(f"wrote {args.docs / 'performance.md'}, {args.docs / 'performance.png'} and {raw}")
+
+
+def rerender(docs: Path) -> None:
+    saved = json.loads((HERE / "results.json").read_text())
+    settings, info, results = saved["settings"], saved["machine"], saved["rounds"]
+    summary = summarise(results, settings["concurrencies"])
+    table = report.markdown(summary, settings, info, saved.get("elapsed", 0.0))
+    report.write(docs, summary, settings, table)
+    print(table)
 
 
 def summarise(
