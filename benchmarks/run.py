@@ -119,6 +119,7 @@ def main() -> None:
     concurrencies = [1, 10, 100, 1000]
     read_concurrency = 10
     settings = {
+        "quick": quick,
         "rounds": rounds,
         "n_add": n_add,
         "concurrencies": concurrencies,
