@@ -91,6 +91,7 @@ def parse_options(argv: Sequence[str] | None, environ: Mapping[str, str] = os.en
         app_id=args.app_id,
         feed_groups=groups,
         data_dir=args.data_dir,
+        host=args.host,
     )
     return Options(host=args.host, port=args.port, config=config)
 
@@ -100,6 +101,7 @@ def banner(options: Options) -> str:
     config = options.config
     lines = [
         f"Stream emulator listening on http://{options.host}:{options.port}/api/v1.0/",
+        f"  inspector:  http://{options.host}:{options.port}/inspector/",
         f"  api_key:    {config.api_key}",
     ]
     if config.api_secret == DEFAULT_API_SECRET:

@@ -19,6 +19,7 @@ from stream_async.emulator import (
     collection,
     feeds,
     files,
+    inspector,
     og,
     reactions,
     services,
@@ -143,9 +144,13 @@ class Emulator:
         self._snapshots = None if data_dir is None else Snapshots(data_dir)
         loaded = self._snapshots and self._snapshots.load(self.config.feed_groups)
         self.store = loaded or Store(self.config.feed_groups)
+        self.request_log = inspector.RequestLog()
         self.app = Starlette(
-            routes=self._routes(),
-            middleware=[Middleware(RateLimitHeaders)],
+            routes=[*self._routes(), *inspector.routes()],
+            middleware=[
+                Middleware(RateLimitHeaders),
+                Middleware(inspector.RequestRecorder, log=self.request_log),
+            ],
             exception_handlers={HTTPException: http_error},
         )
         self.app.state.emulator = self

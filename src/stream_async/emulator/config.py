@@ -58,7 +58,8 @@ class EmulatorConfig:
 
     ``data_dir``: a directory where the state and uploaded files survive restarts (None:
     memory only). ``og_transport``: the httpx transport Open Graph fetches go through (None:
-    the network), so tests can serve pages with ``httpx.MockTransport``.
+    the network), so tests can serve pages with ``httpx.MockTransport``. ``host``: the address
+    the server is bound to; off loopback the inspector asks for the key and secret.
     """
 
     api_key: str = DEFAULT_API_KEY
@@ -67,3 +68,4 @@ class EmulatorConfig:
     feed_groups: Mapping[str, FeedGroupConfig] = field(default_factory=default_feed_groups)
     data_dir: str | os.PathLike[str] | None = None
     og_transport: httpx.AsyncBaseTransport | None = None
+    host: str = "127.0.0.1"
