@@ -167,7 +167,8 @@ def activity_path(activity_id: str) -> str:
 
 @dataclass(frozen=True)
 class ActivityRow:
-    """An activity as a feed shows it; ``extra`` holds the other fields as JSON (or "")."""
+    """An activity as a feed shows it; ``extra`` holds the other fields as JSON (or ""),
+    ``target`` among them unless it is empty (as the API stores it when none was given)."""
 
     id: str
     time: str
@@ -258,7 +259,11 @@ def feed(store: Store, slug: str, user_id: str, *, id_lt: str | None = None) -> 
 
 def _row(activity: Activity, holder: Feed) -> ActivityRow:
     data = activity.data
-    extra = {name: value for name, value in data.items() if name not in _SHOWN_FIELDS}
+    extra = {
+        name: value
+        for name, value in data.items()
+        if name not in _SHOWN_FIELDS and (value or name != "target")
+    }
     return ActivityRow(
         id=activity.id,
         time=format_time(activity.time),
