@@ -482,6 +482,11 @@ async def test_request_log_starts_empty_and_records_routing_errors(api: Api) -> 
     assert row[4] == "404"
     assert row[6] == "unreadable token"
     assert '"exception": "DoesNotExistException",' in row[7]
+    await api.request("GET", "feed/nope/1/")
+    newest = rows(await page(api, "/inspector/log/fragment"), "table.log")[0]
+    assert newest[4] == "400"
+    # §4 of the API semantics: an unknown feed group is code 6
+    assert '"exception": "FeedConfigException",' in newest[7]
 
 
 def _entry(number: int) -> LogEntry:
