@@ -10,12 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
@@ -43,10 +40,6 @@ def browser() -> Iterator[Browser]:
     """Headless Chromium, shared by the session's browser tests."""
     if not CHROMIUM.exists():
         _missing(f"Chromium is not installed at {CHROMIUM}; run: {INSTALL}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("Playwright is not installed; run: pip install -e '.[dev]'")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched
@@ -55,6 +48,6 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """The folder screenshots go to, created empty of nothing else but old shots."""
+    """The folder the screenshots go to (created when missing)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
