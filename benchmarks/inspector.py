@@ -1,0 +1,158 @@
+"""Does the inspector slow the API? The emulator's add/read throughput over a socket, with and
+without inspector pages being polled, printed as ratios against the unpolled baseline.
+
+    python benchmarks/inspector.py                 # 3 rounds of 5 s per phase
+    python benchmarks/inspector.py --seconds 2 --rounds 1
+
+The emulator runs in its own process (``python -m stream_async.emulator`` on 127.0.0.1). The
+load is ``--concurrency`` tasks, each adding an activity to ``user:bench`` and reading that
+feed's first page, over one pooled httpx client. Phases, each in its own process next to the
+load:
+
+- ``baseline``: nobody looks at the inspector;
+- ``polled``: a feed page and the request log open in a browser, i.e. their fragments
+  fetched every two seconds, as the pages' script does;
+- ``hammered``: the same two fragments fetched back to back, as fast as the server answers
+  (a worst case far beyond what a browser does).
+
+Phases rotate from round to round (the feed grows as the run goes on) and the medians are
+compared. Not a test: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import jwt
+
+API_KEY = "emulator-key"
+API_SECRET = "emulator-secret-do-not-use-in-production"
+TOKEN = jwt.encode({"resource": "*", "action": "*", "feed_id": "*"}, API_SECRET, "HS256")
+POLLED_PATHS = ("/inspector/feeds/user/bench/fragment", "/inspector/log/fragment")
+PAGE_PERIOD = 2.0
+"""Seconds between two refreshes of a page (``inspector.js``)."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_emulator(port: int) -> subprocess.Popen[bytes]:
+    """The emulator in its own process; returns once it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stream_async.emulator", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "STREAM_EMULATOR_API_SECRET": API_SECRET},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/inspector/", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the emulator did not start")
+
+
+def poll(base_url: str, period: float, stop: Any) -> None:
+    """Fetch the polled fragments every ``period`` seconds (0: back to back) until ``stop``."""
+    with httpx.Client(base_url=base_url) as client:
+        while not stop.is_set():
+            started = time.monotonic()
+            for path in POLLED_PATHS:
+                client.get(path).raise_for_status()
+            stop.wait(max(0.0, period - (time.monotonic() - started)))
+
+
+async def load(base_url: str, seconds: float, concurrency: int) -> float:
+    """Add/read pairs per second, sustained for ``seconds``."""
+    headers = {"Authorization": TOKEN, "stream-auth-type": "jwt"}
+    params = {"api_key": API_KEY}
+    activity = {"actor": "bench", "verb": "post", "object": "note:1"}
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits) as client:
+        deadline = time.monotonic() + seconds
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            while time.monotonic() < deadline:
+                added = await client.post(
+                    "/api/v1.0/feed/user/bench/", params=params, json=activity
+                )
+                added.raise_for_status()
+                read = await client.get("/api/v1.0/feed/user/bench/", params=params)
+                read.raise_for_status()
+                done += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return done / (time.monotonic() - started)
+
+
+def phase(base_url: str, period: float | None, seconds: float, concurrency: int) -> float:
+    """Throughput while the fragments are polled every ``period`` seconds (None: not at all)."""
+    stop = multiprocessing.Event()
+    poller = None
+    if period is not None:
+        poller = multiprocessing.Process(target=poll, args=(base_url, period, stop))
+        poller.start()
+    try:
+        return asyncio.run(load(base_url, seconds, concurrency))
+    finally:
+        stop.set()
+        if poller is not None:
+            poller.join(timeout=30)
+
+
+PHASES: dict[str, float | None] = {"baseline": None, "polled": PAGE_PERIOD, "hammered": 0.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of a phase (5)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every phase (3)")
+    parser.add_argument("--concurrency", type=int, default=8, help="load tasks (8)")
+    args = parser.parse_args()
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_emulator(port)
+    results: dict[str, list[float]] = {name: [] for name in PHASES}
+    names = list(PHASES)
+    try:
+        phase(base_url, None, 1.0, args.concurrency)  # warm up
+        for round_number in range(args.rounds):
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                rate = phase(base_url, PHASES[name], args.seconds, args.concurrency)
+                results[name].append(rate)
+                print(f"round {round_number + 1}: {name:9} {rate:8.1f} add+read/s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    baseline = statistics.median(results["baseline"])
+    print(f"\nmedian of {args.rounds} round(s), {args.seconds:g} s each, {args.concurrency} tasks")
+    for name in names:
+        rate = statistics.median(results[name])
+        print(f"  {name:9} {rate:8.1f} add+read/s   ratio to baseline {rate / baseline:.3f}")
+
+
+if __name__ == "__main__":
+    main()
