@@ -35,9 +35,11 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium, shared by the session's browser tests."""
+    """Headless Chromium, shared by a module's tests. Playwright's synchronous API runs an
+    event loop in this thread while it is open, so it is closed before other modules run
+    (their ``asyncio.run`` would fail)."""
     if not CHROMIUM.exists():
         _missing(f"Chromium is not installed at {CHROMIUM}; run: {INSTALL}")
     with sync_playwright() as playwright:
