@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import pickle
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -562,6 +563,28 @@ async def test_static_script_and_stylesheet_are_served(api: Api) -> None:
     css = await api.client.get("/inspector/static/inspector.css")
     assert css.status_code == 200
     assert "http" not in script.text + css.text  # nothing loaded from elsewhere
+
+
+@pytest.mark.asyncio
+async def test_pages_never_change_the_state(api: Api, emulator: Emulator) -> None:
+    await api.follow("timeline:bob", "user:alice")
+    added = await api.add("user:alice", to=["notification:carol"])
+    await api.react(added["id"])
+    before = pickle.dumps(emulator.store)
+    for path in [
+        "/inspector/",
+        "/inspector/?q=user",
+        "/inspector/feeds/timeline/bob",
+        "/inspector/feeds/notification/carol",
+        "/inspector/feeds/user/nobody/fragment",
+        f"/inspector/activities/{added['id']}",
+        "/inspector/users",
+        "/inspector/collections",
+        "/inspector/reactions",
+        "/inspector/files",
+    ]:
+        assert (await api.client.get(path)).status_code == 200, path
+    assert pickle.dumps(emulator.store) == before
 
 
 @pytest.mark.asyncio
