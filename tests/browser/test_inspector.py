@@ -153,6 +153,15 @@ def test_overview_feed_activity_and_log(
         "/api/v1.0/feed/timeline/bob/", timeout=POLL_WAIT_MS
     )
 
+    page.get_by_role("searchbox", name="Search").fill("post:2")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(f"{base}/inspector/?q=post%3A2")
+    found = page.locator("section.results a")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("(foreign_id post:2)")
+    found.click()
+    expect(page.locator("pre.json")).to_contain_text('"foreign_id": "post:2"')
+
     assert page.evaluate("window.injected === undefined")
     assert dialogs == []
     assert all(url.startswith(f"{base}/") for url in requested), requested
