@@ -15,8 +15,12 @@ load:
 - ``hammered``: the same two fragments fetched back to back, as fast as the server answers
   (a worst case far beyond what a browser does).
 
-Phases rotate from round to round (the feed grows as the run goes on) and the medians are
-compared. Not a test: the numbers depend on the machine.
+It also prints what one refresh of the two pages costs the server, timed with no other load:
+the share of one core that polling every two seconds takes, whatever the machine's noise.
+
+Every phase gets a fresh emulator (so none inherits a longer feed than another), warmed up
+for a second; phases rotate from round to round and the medians are compared. Not a test: the
+numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -50,23 +56,31 @@ def free_port() -> int:
         return port
 
 
-def start_emulator(port: int) -> subprocess.Popen[bytes]:
-    """The emulator in its own process; returns once it answers."""
+@contextmanager
+def emulator() -> Iterator[str]:
+    """A fresh emulator in its own process, answering at the base URL this yields."""
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "stream_async.emulator", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "STREAM_EMULATOR_API_SECRET": API_SECRET},
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/inspector/", timeout=1)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the emulator did not start")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base_url}/inspector/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the emulator did not start") from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def poll(base_url: str, period: float, stop: Any) -> None:
@@ -105,20 +119,38 @@ async def load(base_url: str, seconds: float, concurrency: int) -> float:
         return done / (time.monotonic() - started)
 
 
-def phase(base_url: str, period: float | None, seconds: float, concurrency: int) -> float:
-    """Throughput while the fragments are polled every ``period`` seconds (None: not at all)."""
-    stop = multiprocessing.Event()
-    poller = None
-    if period is not None:
-        poller = multiprocessing.Process(target=poll, args=(base_url, period, stop))
-        poller.start()
-    try:
-        return asyncio.run(load(base_url, seconds, concurrency))
-    finally:
-        stop.set()
-        if poller is not None:
-            poller.join(timeout=30)
+def phase(period: float | None, seconds: float, concurrency: int) -> float:
+    """Throughput of a fresh emulator while the fragments are polled every ``period`` seconds
+    (None: not at all)."""
+    with emulator() as base_url:
+        asyncio.run(load(base_url, 1.0, concurrency))  # warm up
+        stop = multiprocessing.Event()
+        poller = None
+        if period is not None:
+            poller = multiprocessing.Process(target=poll, args=(base_url, period, stop))
+            poller.start()
+        try:
+            return asyncio.run(load(base_url, seconds, concurrency))
+        finally:
+            stop.set()
+            if poller is not None:
+                poller.join(timeout=30)
 
+
+def refresh_cost(concurrency: int) -> float:
+    """Milliseconds one refresh of the polled pages takes, fetched one after the other from a
+    warmed-up emulator (its log full, the feed page full) with no other load."""
+    with emulator() as base_url:
+        asyncio.run(load(base_url, 1.0, concurrency))
+        with httpx.Client(base_url=base_url) as client:
+            started = time.perf_counter()
+            for _ in range(REFRESHES):
+                for path in POLLED_PATHS:
+                    client.get(path).raise_for_status()
+            return (time.perf_counter() - started) / REFRESHES * 1000
+
+
+REFRESHES = 20
 
 PHASES: dict[str, float | None] = {"baseline": None, "polled": PAGE_PERIOD, "hammered": 0.0}
 
@@ -130,25 +162,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="load tasks (8)")
     args = parser.parse_args()
 
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = start_emulator(port)
     results: dict[str, list[float]] = {name: [] for name in PHASES}
     names = list(PHASES)
-    try:
-        phase(base_url, None, 1.0, args.concurrency)  # warm up
-        for round_number in range(args.rounds):
-            shift = round_number % len(names)
-            for name in names[shift:] + names[:shift]:
-                rate = phase(base_url, PHASES[name], args.seconds, args.concurrency)
-                results[name].append(rate)
-                print(f"round {round_number + 1}: {name:9} {rate:8.1f} add+read/s", flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    for round_number in range(args.rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            rate = phase(PHASES[name], args.seconds, args.concurrency)
+            results[name].append(rate)
+            print(f"round {round_number + 1}: {name:9} {rate:8.1f} add+read/s", flush=True)
 
+    cost = refresh_cost(args.concurrency)
+    share = cost / (PAGE_PERIOD * 1000)
+    print(f"\none refresh of the polled pages: {cost:.1f} ms every {PAGE_PERIOD:g} s", end="")
+    print(f" ({share:.1%} of one core's time)")
     baseline = statistics.median(results["baseline"])
-    print(f"\nmedian of {args.rounds} round(s), {args.seconds:g} s each, {args.concurrency} tasks")
+    print(f"median of {args.rounds} round(s), {args.seconds:g} s each, {args.concurrency} tasks")
     for name in names:
         rate = statistics.median(results[name])
         print(f"  {name:9} {rate:8.1f} add+read/s   ratio to baseline {rate / baseline:.3f}")
