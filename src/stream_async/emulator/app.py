@@ -135,7 +135,7 @@ class Emulator:
     State lives in memory, and also in ``config.data_dir`` when one is set (loaded on start,
     saved after each change; see :mod:`stream_async.emulator.persistence`); :meth:`reset`
     forgets it. Handlers mutate it synchronously, so concurrent requests never interleave
-    inside a write.
+    inside a write. :attr:`request_log` keeps the last requests for the inspector.
     """
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
