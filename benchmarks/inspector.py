@@ -15,8 +15,11 @@ load:
 - ``hammered``: the same two fragments fetched back to back, as fast as the server answers
   (a worst case far beyond what a browser does).
 
-It also prints what one refresh of the two pages costs the server, timed with no other load:
-the share of one core that polling every two seconds takes, whatever the machine's noise.
+Each phase reports add/read pairs per second and the server process's CPU time per pair
+(polling included): on a busy machine the first is noisy, the second much less so, and its
+baseline/phase ratio is the throughput ratio a dedicated core would see. The script also
+prints the server CPU time of one refresh of the two pages: the share of one core that
+polling every two seconds takes. Needs the ``bench`` extra (psutil).
 
 Every phase gets a fresh emulator (so none inherits a longer feed than another), warmed up
 for a second; phases rotate from round to round and the medians are compared. Not a test: the
@@ -36,10 +39,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
+import psutil
 
 API_KEY = "emulator-key"
 API_SECRET = "emulator-secret-do-not-use-in-production"
@@ -57,8 +62,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def emulator() -> Iterator[str]:
-    """A fresh emulator in its own process, answering at the base URL this yields."""
+def emulator() -> Iterator[tuple[str, psutil.Process]]:
+    """A fresh emulator in its own process; yields its base URL and the process."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "stream_async.emulator", "--port", str(port)],
@@ -77,7 +82,7 @@ def emulator() -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the emulator did not start") from None
                 time.sleep(0.1)
-        yield base_url
+        yield base_url, psutil.Process(process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -93,8 +98,8 @@ def poll(base_url: str, period: float, stop: Any) -> None:
             stop.wait(max(0.0, period - (time.monotonic() - started)))
 
 
-async def load(base_url: str, seconds: float, concurrency: int) -> float:
-    """Add/read pairs per second, sustained for ``seconds``."""
+async def load(base_url: str, seconds: float, concurrency: int) -> int:
+    """Add/read pairs done in ``seconds`` by ``concurrency`` tasks."""
     headers = {"Authorization": TOKEN, "stream-auth-type": "jwt"}
     params = {"api_key": API_KEY}
     activity = {"actor": "bench", "verb": "post", "object": "note:1"}
@@ -114,15 +119,29 @@ async def load(base_url: str, seconds: float, concurrency: int) -> float:
                 read.raise_for_status()
                 done += 1
 
-        started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return done / (time.monotonic() - started)
+        return done
 
 
-def phase(period: float | None, seconds: float, concurrency: int) -> float:
-    """Throughput of a fresh emulator while the fragments are polled every ``period`` seconds
+def cpu_seconds(server: psutil.Process) -> float:
+    """CPU time (user + system) the server process has used so far."""
+    times = server.cpu_times()
+    return float(times.user + times.system)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One phase: add/read pairs per wall-clock second, and the server's CPU milliseconds per
+    pair (polling included), which other processes on the machine disturb far less."""
+
+    rate: float
+    cpu_ms: float
+
+
+def phase(period: float | None, seconds: float, concurrency: int) -> Measurement:
+    """The load on a fresh emulator while the fragments are polled every ``period`` seconds
     (None: not at all)."""
-    with emulator() as base_url:
+    with emulator() as (base_url, server):
         asyncio.run(load(base_url, 1.0, concurrency))  # warm up
         stop = multiprocessing.Event()
         poller = None
@@ -130,7 +149,10 @@ def phase(period: float | None, seconds: float, concurrency: int) -> float:
             poller = multiprocessing.Process(target=poll, args=(base_url, period, stop))
             poller.start()
         try:
-            return asyncio.run(load(base_url, seconds, concurrency))
+            cpu, started = cpu_seconds(server), time.monotonic()
+            done = asyncio.run(load(base_url, seconds, concurrency))
+            elapsed, used = time.monotonic() - started, cpu_seconds(server) - cpu
+            return Measurement(done / elapsed, used / done * 1000)
         finally:
             stop.set()
             if poller is not None:
@@ -138,16 +160,15 @@ def phase(period: float | None, seconds: float, concurrency: int) -> float:
 
 
 def refresh_cost(concurrency: int) -> float:
-    """Milliseconds one refresh of the polled pages takes, fetched one after the other from a
-    warmed-up emulator (its log full, the feed page full) with no other load."""
-    with emulator() as base_url:
+    """The server's CPU milliseconds for one refresh of the polled pages, on a warmed-up
+    emulator (its log full, the feed page full) with no other load."""
+    with emulator() as (base_url, server), httpx.Client(base_url=base_url) as client:
         asyncio.run(load(base_url, 1.0, concurrency))
-        with httpx.Client(base_url=base_url) as client:
-            started = time.perf_counter()
-            for _ in range(REFRESHES):
-                for path in POLLED_PATHS:
-                    client.get(path).raise_for_status()
-            return (time.perf_counter() - started) / REFRESHES * 1000
+        cpu = cpu_seconds(server)
+        for _ in range(REFRESHES):
+            for path in POLLED_PATHS:
+                client.get(path).raise_for_status()
+        return (cpu_seconds(server) - cpu) / REFRESHES * 1000
 
 
 REFRESHES = 20
@@ -162,24 +183,33 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="load tasks (8)")
     args = parser.parse_args()
 
-    results: dict[str, list[float]] = {name: [] for name in PHASES}
+    results: dict[str, list[Measurement]] = {name: [] for name in PHASES}
     names = list(PHASES)
     for round_number in range(args.rounds):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            rate = phase(PHASES[name], args.seconds, args.concurrency)
-            results[name].append(rate)
-            print(f"round {round_number + 1}: {name:9} {rate:8.1f} add+read/s", flush=True)
+            measured = phase(PHASES[name], args.seconds, args.concurrency)
+            results[name].append(measured)
+            print(
+                f"round {round_number + 1}: {name:9} {measured.rate:8.1f} add+read/s"
+                f"  {measured.cpu_ms:6.3f} server CPU ms per add+read",
+                flush=True,
+            )
 
     cost = refresh_cost(args.concurrency)
     share = cost / (PAGE_PERIOD * 1000)
-    print(f"\none refresh of the polled pages: {cost:.1f} ms every {PAGE_PERIOD:g} s", end="")
-    print(f" ({share:.1%} of one core's time)")
-    baseline = statistics.median(results["baseline"])
-    print(f"median of {args.rounds} round(s), {args.seconds:g} s each, {args.concurrency} tasks")
+    print(f"\none refresh of the polled pages: {cost:.1f} server CPU ms every {PAGE_PERIOD:g} s")
+    print(f"  = {share:.1%} of one core while a feed page and the log are open")
+    print(f"median of {args.rounds} round(s), {args.seconds:g} s each, {args.concurrency} tasks:")
+    rate0 = statistics.median(m.rate for m in results["baseline"])
+    cpu0 = statistics.median(m.cpu_ms for m in results["baseline"])
     for name in names:
-        rate = statistics.median(results[name])
-        print(f"  {name:9} {rate:8.1f} add+read/s   ratio to baseline {rate / baseline:.3f}")
+        rate = statistics.median(m.rate for m in results[name])
+        cpu = statistics.median(m.cpu_ms for m in results[name])
+        print(
+            f"  {name:9} {rate:8.1f} add+read/s (ratio {rate / rate0:.3f})"
+            f"  {cpu:6.3f} CPU ms per add+read (throughput ratio {cpu0 / cpu:.3f})"
+        )
 
 
 if __name__ == "__main__":
