@@ -522,6 +522,18 @@ def test_token_scope_reads_claims_without_the_token() -> None:
 
 
 @pytest.mark.asyncio
+async def test_request_log_scopes_stay_right_when_the_remembered_ones_are_forgotten(
+    api: Api, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("stream_async.emulator.inspector.log.SCOPE_CACHE", 2)
+    users = ["ann", "ben", "cid", "ann", "ben", "ann"]
+    for user in users:
+        await api.request("GET", f"user/{user}/", auth=token(user_id=user))
+    logged = [entry.scope.user_id for entry in emulator.request_log.newest_first()]
+    assert logged == list(reversed(users))
+
+
+@pytest.mark.asyncio
 async def test_request_log_error_body_is_bounded(api: Api, emulator: Emulator) -> None:
     long_id = "x" * 20000
     await api.request("GET", f"user/{long_id}/")

@@ -13,6 +13,7 @@ above) the entry keeps the Stream error body the client received.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import time
@@ -33,6 +34,9 @@ MAX_ERROR_BODY = 16384
 
 ROOT = "/inspector"
 """Where the inspector's pages live; the log leaves them out."""
+
+SCOPE_CACHE = 256
+"""Token scopes remembered at most (all are forgotten when it is full)."""
 
 _CLAIMS = ("resource", "action", "feed_id", "user_id")
 
@@ -91,13 +95,16 @@ class RequestLog:
         return tuple(reversed(self._entries))
 
 
+NO_TOKEN = TokenScope(note="no token")
+
+
 def token_scope(authorization: str | None) -> TokenScope:
     """The claims of the JWT in an ``Authorization`` header value (``Bearer`` optional)."""
     token = (authorization or "").strip()
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
     if not token:
-        return TokenScope(note="no token")
+        return NO_TOKEN
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError:
@@ -116,11 +123,28 @@ def _error_text(body: bytes) -> str:
 
 
 class RequestRecorder:
-    """ASGI middleware: records every API request into ``log``."""
+    """ASGI middleware: records every API request into ``log``.
+
+    Apps send the same few tokens again and again, so the scope of each is remembered (up to
+    :data:`SCOPE_CACHE` of them) under a BLAKE2 digest of the header value, never the value
+    itself: decoding a JWT on every request would cost the API more than the rest of the log.
+    """
 
     def __init__(self, app: ASGIApp, *, log: RequestLog) -> None:
         self.app = app
         self.log = log
+        self._scopes: dict[bytes, TokenScope] = {}
+
+    def _scope(self, authorization: bytes | None) -> TokenScope:
+        if authorization is None:
+            return NO_TOKEN
+        digest = hashlib.blake2b(authorization, digest_size=16).digest()
+        scope = self._scopes.get(digest)
+        if scope is None:
+            if len(self._scopes) >= SCOPE_CACHE:
+                self._scopes.clear()
+            scope = self._scopes[digest] = token_scope(authorization.decode("latin-1"))
+        return scope
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection, recording it when it is an API request."""
@@ -131,12 +155,7 @@ class RequestRecorder:
         started = time.perf_counter()
         number, at = self.log.next_number(), utcnow()
         authorization = next(
-            (
-                value.decode("latin-1")
-                for name, value in scope["headers"]
-                if name == b"authorization"
-            ),
-            None,
+            (value for name, value in scope["headers"] if name == b"authorization"), None
         )
         status = 500
         error = bytearray()
@@ -161,7 +180,7 @@ class RequestRecorder:
                     path=path,
                     status=status,
                     duration_ms=(time.perf_counter() - started) * 1000,
-                    scope=token_scope(authorization),
+                    scope=self._scope(authorization),
                     error=_error_text(bytes(error)) if status >= 400 else "",
                 )
             )
