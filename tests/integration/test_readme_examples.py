@@ -7,6 +7,7 @@ the sections that start from one).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import textwrap
 from pathlib import Path
@@ -45,7 +46,7 @@ def blocks(title: str) -> str:
     return "\n".join(found)
 
 
-pytestmark = pytest.mark.anyio
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
@@ -53,12 +54,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.mark.anyio
 async def test_feeds_and_activities_examples(stream_client: AsyncStreamClient) -> None:
     done = await run(blocks("## Feeds and activities"), client=stream_client)
     assert done["stats"].results.followers.count >= 1
     assert done["batch"].activities
 
 
+@pytest.mark.anyio
 async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
@@ -97,3 +100,34 @@ async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert done["thumb"].file
     assert done["found"].objects
     assert len(emulator.store.analytics_events) == 2
+
+
+def documented_test_modules() -> dict[str, str]:
+    """The README's and docs' test modules, found as CI finds them (``.ci/snippets.py``)."""
+    path = README.parent / ".ci" / "snippets.py"
+    spec = importlib.util.spec_from_file_location("snippets", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found: dict[str, str] = module.modules(README.parent)
+    return found
+
+
+def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) -> None:
+    modules = documented_test_modules()
+    # README "Test your app against Stream without network": two blocks; docs/testing.md: three
+    assert sorted(modules) == [
+        "test_docs_testing_1.py",
+        "test_docs_testing_2.py",
+        "test_docs_testing_3.py",
+        "test_readme_1.py",
+        "test_readme_2.py",
+    ]
+    for name, source in modules.items():
+        pytester.path.joinpath(name).write_text(source, encoding="utf-8")
+    # as in a project with only stream-async[emulator] and pytest: no pytest-asyncio
+    # (in a subprocess, so that none of this suite's fixtures leak in)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
+    # 8 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
+    result.assert_outcomes(passed=9)
