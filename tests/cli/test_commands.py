@@ -105,16 +105,16 @@ def test_token_usage_errors(runner: CliRunner, args: list[str], message: str) ->
 def test_emulator_passes_its_arguments_through(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[list[str]] = []
+    seen: list[tuple[list[str], str]] = []
 
-    def serve(argv: list[str]) -> int:
-        seen.append(argv)
+    def serve(argv: list[str], *, prog: str) -> int:
+        seen.append((argv, prog))
         return 0
 
     monkeypatch.setattr("stream_async.emulator.__main__.main", serve)
     result = runner.invoke(app, ["emulator", "--port", "9000", "--feed-group", "news:flat"])
     assert result.exit_code == 0
-    assert seen == [["--port", "9000", "--feed-group", "news:flat"]]
+    assert seen == [(["--port", "9000", "--feed-group", "news:flat"], "stream-async emulator")]
 
 
 def test_emulator_help_is_the_emulators_own(runner: CliRunner) -> None:

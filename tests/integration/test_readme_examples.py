@@ -8,14 +8,22 @@ the sections that start from one).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
 from stream_async import AsyncStreamClient
+from stream_async.testing import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FENCE = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -131,3 +139,62 @@ def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
     # 8 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
     result.assert_outcomes(passed=9)
+
+
+def readme_shell_block(marker: str) -> str:
+    """The fenced block after ``<!-- marker -->`` (as .ci/run reads its commands)."""
+    text = README.read_text(encoding="utf-8")
+    after = text[text.index(f"<!-- {marker} -->\n") :]
+    found = re.search(r"```bash\n(.*?)```", after, re.DOTALL)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.socket
+def test_the_separate_emulator_recipe_works_as_pasted() -> None:
+    recipe = readme_shell_block("separate-emulator")
+    # the two servers on distinct ports, the app pointed at the emulator's
+    assert "python -m stream_async.emulator --port 8000 &" in recipe
+    assert "STREAM_BASE_URL=http://127.0.0.1:8000 " in recipe
+    assert recipe.rstrip().endswith("uvicorn examples.fastapi_app:app --port 8080")
+    # run it as written, on free loopback ports instead of 8000 and 8080
+    emulator_port, app_port = free_port(), free_port()
+    command = recipe.replace("8000", str(emulator_port)).replace("8080", str(app_port))
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ["PATH"]])}
+    env = {k: v for k, v in env.items() if k not in ("STREAM_URL", "STREAM_REGION")}
+    process = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=README.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        app_url = f"http://127.0.0.1:{app_port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.put(f"{app_url}/users/alice", json={"name": "Alice"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the recipe's app never answered"
+                time.sleep(0.2)
+        assert answer.status_code == 200, answer.text
+        # the user reached the separate emulator, not an embedded one
+        user = anyio.run(read_user, f"http://127.0.0.1:{emulator_port}")
+        assert user == {"name": "Alice"}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+async def read_user(base_url: str) -> dict[str, Any]:
+    async with AsyncStreamClient(
+        api_key="emulator-key",
+        api_secret="emulator-secret-do-not-use-in-production",
+        base_url=base_url,
+    ) as client:
+        found = await client.users.get("alice")
+    return dict(found.data)

@@ -55,7 +55,7 @@ def emulator(args: tuple[str, ...]) -> None:
         raise click.ClickException(
             f"the emulator is not installed ({error}); run: {EMULATOR_EXTRA_HINT}"
         ) from None
-    sys.exit(serve(list(args)))
+    sys.exit(serve(list(args), prog="stream-async emulator"))
 
 
 def _claims(values: tuple[str, ...]) -> dict[str, Any]:
