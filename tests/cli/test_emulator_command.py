@@ -68,7 +68,9 @@ def test_the_first_line_is_the_base_url_and_it_works(emulator_banner: list[str])
 
 
 def test_the_export_lines_work_for_from_env(emulator_banner: list[str]) -> None:
-    environ = dict(m.groups() for line in emulator_banner if (m := EXPORT.match(line)))
+    environ = {
+        m.group(1): m.group(2) for line in emulator_banner if (m := EXPORT.match(line)) is not None
+    }
     assert sorted(environ) == ["STREAM_API_KEY", "STREAM_API_SECRET", "STREAM_BASE_URL"]
     assert environ["STREAM_API_KEY"] == "emulator-key"
     client = AsyncStreamClient.from_env(environ)
