@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, ExitStack
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import anyio
 import click
+from jwt.warnings import InsecureKeyLengthWarning
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -115,14 +117,37 @@ def token(
     if resource is None and action is None:
         if user_id is None:
             raise click.UsageError("give --user-id, or --resource and --action")
-        signer = Signer(_secret(secret_stdin))
-        click.echo(signer.user_token(user_id, **extra))
+        secret = _secret(secret_stdin)
+        click.echo(_signed(secret, lambda signer: signer.user_token(user_id, **extra)))
         return
     if resource is None or action is None:
         raise click.UsageError("--resource and --action go together")
     feed = None if feed_id is None else feed_id.replace(":", "")
-    signer = Signer(_secret(secret_stdin))
-    click.echo(signer.scope_token(resource, action, feed, user_id, **extra))
+    secret = _secret(secret_stdin)
+    click.echo(
+        _signed(secret, lambda signer: signer.scope_token(resource, action, feed, user_id, **extra))
+    )
+
+
+def _signed(secret: str, sign: Callable[[Signer], str]) -> str:
+    """``sign`` run with a signer of ``secret``; PyJWT's warning about a short secret
+    becomes one line of this command's own (other warnings pass through unchanged)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InsecureKeyLengthWarning)
+        token = sign(Signer(secret))
+    for warning in caught:
+        if issubclass(warning.category, InsecureKeyLengthWarning):
+            click.echo(
+                f"warning: the secret is {len(secret.encode())} bytes long; HS256 wants at "
+                "least 32, and a shorter one makes tokens easy to forge (Stream's secrets are "
+                "longer: check that the whole secret was given)",
+                err=True,
+            )
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return token
 
 
 def _client(
