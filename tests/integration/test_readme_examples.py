@@ -198,3 +198,23 @@ async def read_user(base_url: str) -> dict[str, Any]:
     ) as client:
         found = await client.users.get("alice")
     return dict(found.data)
+
+
+@pytest.mark.anyio
+async def test_the_app_lifecycle_example_opens_and_closes_once(
+    stream_env: dict[str, str],
+) -> None:
+    from stream_async.errors import ClientClosedError
+
+    namespace: dict[str, Any] = {}
+    exec(blocks("## Opening and closing a client"), namespace)
+    app = namespace["App"]()
+    await app.startup()
+    feed = app.stream.feed("user", "alice")
+    await feed.add_activity({"actor": "alice", "verb": "post", "object": "1"})
+    assert len((await feed.get()).results) == 1
+    await app.shutdown()
+    assert app.stream.is_closed
+    await app.shutdown()  # closing twice is harmless
+    with pytest.raises(ClientClosedError):
+        await feed.get()
