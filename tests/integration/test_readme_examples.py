@@ -218,3 +218,45 @@ async def test_the_app_lifecycle_example_opens_and_closes_once(
     await app.shutdown()  # closing twice is harmless
     with pytest.raises(ClientClosedError):
         await feed.get()
+
+
+@pytest.mark.anyio
+async def test_what_the_client_side_section_says_works_against_the_emulator() -> None:
+    """README "Client-side mode": these are the emulator's answers today; when they change,
+    the section must change with them."""
+    from stream_async.errors import NotAllowedError
+    from stream_async.testing import client_for, new_emulator
+
+    assert "The emulator does not apply those feed policies" in section("### Client-side mode")
+    emulator = new_emulator()
+    server_client = client_for(emulator)
+    post = await server_client.feed("user", "bob").add_activity(
+        {"actor": "bob", "verb": "post", "object": "1"}
+    )
+    user = client_for(emulator, api_secret=None, token=server_client.create_user_token("alice"))
+    await user.users.add("alice", {"name": "Alice"}, get_or_create=True)
+    assert (await user.reactions.add("like", post.id)).user_id == "alice"
+    await user.collections.add("food", {"name": "Soup"})
+    await user.files.upload(b"hello", filename="hello.txt")
+    with pytest.raises(NotAllowedError):
+        await user.feed("user", "alice").get()
+    with pytest.raises(NotAllowedError):
+        await user.feed("user", "alice").add_activity(
+            {"actor": "SU:alice", "verb": "post", "object": "2"}
+        )
+    with pytest.raises(NotAllowedError):
+        await user.feed("timeline", "alice").follow("user:bob")
+    # the README's feed-scope token reads and writes its feed
+    namespace = await run(
+        FENCE.findall(section("### Client-side mode"))[1].replace(
+            'AsyncStreamClient(api_key="...", token=feed_token)',
+            "client_for(emulator, api_secret=None, token=feed_token)",
+        ),
+        server_client=server_client,
+        client_for=client_for,
+        emulator=emulator,
+        AsyncStreamClient=AsyncStreamClient,
+    )
+    feed = namespace["client"].feed("user", "alice")
+    await feed.add_activity({"actor": "alice", "verb": "post", "object": "3"})
+    assert [a.object for a in (await feed.get()).results] == ["3"]
