@@ -138,3 +138,16 @@ def test_the_standalone_command_keeps_its_own_name() -> None:
         check=True,
     )
     assert done.stdout.startswith("usage: stream-async-emulator [-h]")
+
+
+def test_a_busy_port_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    from stream_async.emulator.__main__ import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"error: port {port} is already in use on 127.0.0.1; ")

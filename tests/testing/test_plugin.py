@@ -206,3 +206,19 @@ def test_with_pytest_asyncio_auto_mode_runs_each_test_once(pytester: pytest.Pyte
     pytester.makepyfile(test_auto=UNMARKED)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3, failed=1)
+
+
+def test_trio_marked_tests_are_left_to_a_trio_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmarkers =\n    trio: run with pytest-trio\n")
+    pytester.makepyfile(
+        test_trio="""
+        import pytest
+
+        @pytest.mark.trio
+        async def test_needs_pytest_trio() -> None:
+            raise AssertionError("must not run on asyncio")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    assert "must not run on asyncio" not in result.stdout.str()
+    assert result.parseoutcomes().get("passed") is None
