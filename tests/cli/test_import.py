@@ -182,6 +182,13 @@ def test_an_input_that_grew_resumes_with_only_the_new_lines(
     assert "imported 1 activity," in again.stdout
     assert "skipped 4 lines done before" in again.stdout
     assert feed_objects(stream_emulator, "user:bob") == ["4", "5"]
+    # an edit to a line that only the grown input had is a change too
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = json.dumps(activity("user:alice", "3-edited")) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    edited = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert edited.exit_code == 1
+    assert "changed since" in edited.stderr
 
 
 def test_an_input_that_changed_is_refused_before_any_progress(
