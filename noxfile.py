@@ -1,11 +1,17 @@
-"""Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s docs``.
+"""Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s docs``,
+``nox -s snippets``, ``nox -s benchmarks``.
 
 Sessions run on the interpreter that runs nox, so no other Python needs to be installed.
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import nox
+
+ROOT = Path(__file__).resolve().parent
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
@@ -38,7 +44,19 @@ def docs(session: nox.Session) -> None:
     """The documentation site (MkDocs Material, API reference from docstrings) into site/;
     warnings are errors."""
     session.install("-e", ".[dev]")
-    session.run("mkdocs", "build", "--strict")
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(reuse_venv=False)
+def snippets(session: nox.Session) -> None:
+    """The README's and docs' test modules, as a new user runs them: a new virtualenv with
+    only ``pip install "stream-async[emulator]" pytest`` (from this checkout), and a folder
+    outside the checkout, so that none of the project's pytest settings apply."""
+    session.install(f"{ROOT}[emulator]", "pytest")
+    with tempfile.TemporaryDirectory() as folder:
+        session.run("python", str(ROOT / ".ci" / "snippets.py"), folder)
+        session.chdir(folder)
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 @nox.session

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import re
 import sys
@@ -49,6 +48,7 @@ from stream_async._http import (
     resolve_transport,
     running_on_asyncio,
 )
+from stream_async._logging import configure_logging
 from stream_async._serialization import dumps
 from stream_async._version import __version__
 from stream_async.errors import (
@@ -71,29 +71,6 @@ QueryValue = str | int | float | bool | Iterable[str] | None
 
 logger = logging.getLogger("stream_async")
 logger.addHandler(logging.NullHandler())
-
-LOG_ENV = "STREAM_ASYNC_LOG"
-"""Set to ``debug`` to log every call of every client to stderr."""
-
-
-class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The stderr handler that ``STREAM_ASYNC_LOG=debug`` attaches (at most one)."""
-
-
-def configure_logging(environ: Mapping[str, str] | None = None) -> bool:
-    """With ``STREAM_ASYNC_LOG=debug`` (in ``environ``, default ``os.environ``), attach a
-    stderr handler to the ``stream_async`` logger and set it to DEBUG; done once. Returns
-    whether the switch is on."""
-    value = (os.environ if environ is None else environ).get(LOG_ENV, "")
-    if value.strip().lower() != "debug":
-        return False
-    if not any(isinstance(handler, _EnvHandler) for handler in logger.handlers):
-        handler = _EnvHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    return True
-
 
 configure_logging()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 
 import stream_async.emulator
@@ -88,7 +90,9 @@ def test_bad_feed_group_exits_with_usage_error(
 def test_banner_prints_the_default_secret_only() -> None:
     default = cli.banner(cli.parse_options([], environ={}))
     assert DEFAULT_API_SECRET in default
-    assert "http://127.0.0.1:8000/api/v1.0/" in default
+    assert default.splitlines()[0] == (
+        "Stream emulator listening on http://127.0.0.1:8000 (pass it as base_url)"
+    )
     assert "notification (notification)" in default
     secret = "a-private-secret-nobody-should-see-0123"
     custom = cli.banner(cli.parse_options([f"--api-secret={secret}"], environ={}))
@@ -101,20 +105,27 @@ def test_main_serves_the_configured_app(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_run(app: Starlette, *, host: str, port: int) -> None:
-        served.update(app=app, host=host, port=port)
+    def fake_run(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        served.update(app=server.config.app, address=sockets[0].getsockname())
+        server.started = True
 
-    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     monkeypatch.delenv(cli.SECRET_ENV, raising=False)
-    assert cli.main(["--port=8123", "--api-key=cli-key"]) == 0
-    assert served["port"] == 8123
-    assert served["host"] == "127.0.0.1"
-    assert served["app"].state.emulator.config.api_key == "cli-key"
-    assert "cli-key" in capsys.readouterr().out
+    assert cli.main(["--port=0", "--api-key=cli-key"]) == 0
+    host, port = served["address"]
+    assert host == "127.0.0.1"
+    assert port > 0
+    app: Starlette = served["app"]
+    assert app.state.emulator.config.api_key == "cli-key"
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        f"Stream emulator listening on http://127.0.0.1:{port} (pass it as base_url)"
+    )
+    assert "export STREAM_API_KEY=cli-key" in out
 
 
 def test_data_dir_option(tmp_path: Path) -> None:
     options = cli.parse_options([f"--data-dir={tmp_path}"], environ={})
     assert options.config.data_dir == str(tmp_path)
-    assert f"data dir:   {tmp_path}" in cli.banner(options)
+    assert f"data dir:    {tmp_path}" in cli.banner(options)
     assert "(memory only)" in cli.banner(cli.parse_options([], environ={}))
