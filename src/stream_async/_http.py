@@ -172,8 +172,8 @@ class AiohttpSender:
 
     aiohttp's exceptions map as follows (subclasses before their bases): a connect timeout
     is a timeout never sent; any other aiohttp or asyncio timeout, a timeout that may have
-    been sent; ``ClientConnectorError`` (refused, DNS, TLS, proxy) and an invalid URL, a
-    connection error never sent; every other ``ClientError`` or ``OSError`` (disconnected,
+    been sent; ``ClientConnectorError`` (refused, DNS, TLS, proxy) and an invalid or
+    non-HTTP URL, a connection error never sent; every other ``ClientError`` or ``OSError`` (disconnected,
     reset, malformed or truncated response), a connection error that may have been sent.
     """
 
@@ -225,7 +225,9 @@ def aiohttp_failure(exc: BaseException) -> SendError:
         return SendTimeout(message, sent=False)
     if isinstance(exc, asyncio.TimeoutError):
         return SendTimeout(message, sent=True)
-    if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.InvalidURL)):
+    if isinstance(
+        exc, (aiohttp.ClientConnectorError, aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)
+    ):
         return SendError(message, sent=False)
     return SendError(message, sent=True)
 
@@ -241,8 +243,8 @@ class HttpxSender:
     httpx's exceptions map as follows: ``ConnectTimeout`` and ``PoolTimeout`` are
     timeouts never sent, any other ``TimeoutException`` (and the whole-attempt deadline) a
     timeout that may have been sent; ``ConnectError`` and ``UnsupportedProtocol``
-    connection errors never sent; every other ``TransportError`` or ``OSError`` a
-    connection error that may have been sent.
+    connection errors never sent; every other ``RequestError`` (a broken connection, a
+    protocol or decoding error) or ``OSError`` a connection error that may have been sent.
     """
 
     __slots__ = ("_client", "_limit")
@@ -260,7 +262,7 @@ class HttpxSender:
                     return await _httpx_reply(response, self._limit)
                 finally:
                     await response.aclose()
-        except (httpx.TransportError, OSError, TimeoutError) as exc:
+        except (httpx.RequestError, OSError, TimeoutError) as exc:
             raise httpx_failure(exc) from exc
 
 
