@@ -173,8 +173,9 @@ class AiohttpSender:
     aiohttp's exceptions map as follows (subclasses before their bases): a connect timeout
     is a timeout never sent; any other aiohttp or asyncio timeout, a timeout that may have
     been sent; ``ClientConnectorError`` (refused, DNS, TLS, proxy) and an invalid or
-    non-HTTP URL, a connection error never sent; every other ``ClientError`` or ``OSError`` (disconnected,
-    reset, malformed or truncated response), a connection error that may have been sent.
+    non-HTTP URL, a connection error never sent; every other ``ClientError`` or ``OSError``
+    (disconnected, reset, malformed or truncated response), a connection error that may
+    have been sent.
     """
 
     __slots__ = ("_aiohttp", "_last_timeout", "_limit", "_session", "_url")

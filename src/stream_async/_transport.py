@@ -399,6 +399,8 @@ class _Call:
     request: PreparedRequest
     shown: str
     safe: bool
+    budget: float | None
+    """Seconds the whole call may take (``None``: no limit)."""
     deadline: float | None
     retries: int = 0
 
@@ -557,12 +559,14 @@ class Transport:
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
         total = policy.total_timeout
+        budget = None if total is None else max(total, request.timeout)
         call = _Call(
             request,
             f"{service}/{relative_path}",
             (method in _IDEMPOTENT_METHODS if idempotent is None else idempotent)
             or policy.retry_non_idempotent,
-            None if total is None else time.monotonic() + max(total, request.timeout),
+            budget,
+            None if budget is None else time.monotonic() + budget,
         )
         while True:
             reply: Reply | None = None
@@ -601,8 +605,8 @@ class Transport:
             await _acquire_within(limiter, waited)
         except TimeoutError as exc:
             raise _AttemptFailed(
-                SendTimeout("no concurrency slot came free (max_concurrency)", sent=False),
-                waited or 0.0,
+                SendTimeout("no slot came free under max_concurrency", sent=False),
+                call.budget or 0.0,
             ) from exc
         try:
             limit = call.request.timeout
@@ -642,8 +646,11 @@ def _failure_error(failed: _AttemptFailed, call: _Call) -> tuple[APIConnectionEr
         retryable = False
     else:
         if isinstance(failure, SendTimeout):
+            before_sending = "" if failure.sent else f" before sending ({failure})"
             error = APITimeoutError(
-                f"request timed out after {failed.limit:g}s", method=method, path=call.shown
+                f"request timed out after {failed.limit:g}s{before_sending}",
+                method=method,
+                path=call.shown,
             )
         else:
             error = APIConnectionError(

@@ -346,3 +346,42 @@ async def test_collection_upsert_is_retried(
     )
     result = await client.collections.upsert("food", [{"id": "1", "name": "x"}])
     assert (route.call_count, result.retries_taken) == (2, 1)
+
+
+async def test_waiting_for_a_slot_counts_inside_the_deadline(router: respx.Router) -> None:
+    """A slot held for ever (a stuck call) cannot hang the calls queued behind it."""
+    import time
+
+    release = anyio.Event()
+
+    async def stuck(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json=PAGE)
+
+    router.get("feed/user/stuck/").mock(side_effect=stuck)
+    router.get("feed/user/1/").respond(200, json=PAGE)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler))
+    client = AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=BASE_URL,
+        http_client=http,
+        max_concurrency=1,
+        timeout=0.2,
+        total_timeout=0.5,
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(client.with_options(timeout=30, total_timeout=60).feed("user", "stuck").get)
+        await anyio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(
+            errors.APITimeoutError,
+            match=r"after 0\.5s before sending \(no slot came free under max_concurrency\)",
+        ) as info:
+            await client.feed("user", "1").get()
+        elapsed = time.monotonic() - started
+        release.set()
+    assert 0.3 < elapsed < 2.0  # generous: the deadline is 0.5 s
+    assert not info.value.may_have_been_applied
+    assert client._pool.in_flight == 0
+    await http.aclose()
