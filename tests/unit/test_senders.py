@@ -10,6 +10,7 @@ import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -32,7 +33,7 @@ from stream_async._http import (
     SendTimeout,
     build_http_client,
 )
-from tests.servers import free_port, serve
+from tests.servers import Recorder, free_port, serve
 
 Scope = dict[str, Any]
 KIB = 1024
@@ -65,34 +66,6 @@ async def sender_for() -> AsyncIterator[Callable[[str], Awaitable[Sender]]]:
         await http.aclose()
 
 
-class Recorder:
-    """Records each request and answers with the next scripted (status, headers, body)."""
-
-    def __init__(self, *answers: tuple[int, list[tuple[bytes, bytes]], bytes]) -> None:
-        self.answers = list(answers) or [(200, [], b"{}")]
-        self.requests: list[dict[str, Any]] = []
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        self.requests.append(
-            {
-                "method": scope["method"],
-                "raw_path": scope["raw_path"],
-                "query": scope["query_string"],
-                "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
-                "body": b"".join(chunks),
-            }
-        )
-        status, headers, body = self.answers[min(len(self.requests), len(self.answers)) - 1]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
 @pytest.fixture
 def recorder() -> Iterator[tuple[Recorder, str]]:
     app = Recorder()
@@ -110,7 +83,7 @@ async def test_sends_the_prepared_request_as_is(
     sender_for: Any, recorder: tuple[Recorder, str], kind: str
 ) -> None:
     app, url = recorder
-    app.answers = [(201, [(b"x-ratelimit-remaining", b"7")], b'{"ok":true}')]
+    app.status, app.headers, app.body = 201, [(b"x-ratelimit-remaining", b"7")], b'{"ok":true}'
     sender = await sender_for(kind)
     body = json.dumps({"object": "é"}).encode()
     reply = await sender.send(
@@ -170,7 +143,11 @@ async def test_gzip_body_is_read_decoded(
     sender_for: Any, recorder: tuple[Recorder, str], kind: str
 ) -> None:
     app, url = recorder
-    app.answers = [(200, [(b"content-encoding", b"gzip")], gzip.compress(b'{"a":1}'))]
+    app.status, app.headers, app.body = (
+        200,
+        [(b"content-encoding", b"gzip")],
+        gzip.compress(b'{"a":1}'),
+    )
     reply = await (await sender_for(kind)).send(prepared(f"{url}/x/"), 2.0)
     assert reply.content == b'{"a":1}'
 
@@ -183,7 +160,7 @@ async def test_redirect_is_returned_never_followed(
     sender_for: Any, recorder: tuple[Recorder, str], kind: str, status: int
 ) -> None:
     app, url = recorder
-    app.answers = [(status, [(b"location", f"{url}/elsewhere/".encode())], b"")]
+    app.status, app.headers, app.body = status, [(b"location", f"{url}/elsewhere/".encode())], b""
     reply = await (await sender_for(kind)).send(prepared(f"{url}/x/", "POST", b"{}"), 2.0)
     assert reply.status_code == status
     assert [r["raw_path"] for r in app.requests] == [b"/x/"]
@@ -192,12 +169,16 @@ async def test_redirect_is_returned_never_followed(
 # -- hostile answers: sizes --------------------------------------------------------
 
 
+@asynccontextmanager
 async def raw_server(
     handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
-) -> tuple[asyncio.Server, str]:
+) -> AsyncIterator[str]:
+    """A bare asyncio TCP server on 127.0.0.1 running ``handler``; yields its URL."""
     server = await asyncio.start_server(handler, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    return server, f"http://127.0.0.1:{port}"
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
 
 
 @pytest.mark.socket
@@ -212,15 +193,12 @@ async def test_declared_oversize_body_fails_before_reading_it(sender_for: Any, k
         await asyncio.sleep(5)
         writer.close()
 
-    server, url = await raw_server(huge)
-    try:
+    async with raw_server(huge) as url:
         sender = await sender_for(kind)
         started = time.monotonic()
         with pytest.raises(ResponseTooLarge, match=r"max_response_bytes=65536 \(Content-Length"):
             await sender.send(prepared(f"{url}/x/"), 4.0)
         assert time.monotonic() - started < 2.0  # generous: the server stalls for 5 s
-    finally:
-        server.close()
 
 
 @pytest.mark.socket
@@ -244,12 +222,9 @@ async def test_endless_body_fails_once_past_the_cap(sender_for: Any, kind: str) 
             sent += KIB
         writer.close()
 
-    server, url = await raw_server(endless)
-    try:
+    async with raw_server(endless) as url:
         with pytest.raises(ResponseTooLarge) as info:
             await (await sender_for(kind)).send(prepared(f"{url}/x/"), 4.0)
-    finally:
-        server.close()
     assert info.value.limit == CAP
     assert info.value.sent
     assert sent < 100 * CAP  # the client stopped reading long before the server gave up
@@ -271,9 +246,8 @@ async def test_compressed_body_counts_after_decompression(
     app, url = recorder
     bomb = gzip_bomb(64 * KIB * KIB)  # about 64 KB that inflate to 64 MiB
     assert len(bomb) < CAP * 2
-    app.answers = [
-        (200, [(b"content-encoding", b"gzip"), (b"content-length", str(len(bomb)).encode())], bomb)
-    ]
+    app.headers = [(b"content-encoding", b"gzip"), (b"content-length", str(len(bomb)).encode())]
+    app.body = bomb
     with pytest.raises(ResponseTooLarge):
         await (await sender_for(kind)).send(prepared(f"{url}/x/"), 4.0)
 
@@ -285,7 +259,7 @@ async def test_body_at_the_cap_is_read(
     sender_for: Any, recorder: tuple[Recorder, str], kind: str
 ) -> None:
     app, url = recorder
-    app.answers = [(200, [], b"y" * CAP)]
+    app.status, app.headers, app.body = 200, [], b"y" * CAP
     reply = await (await sender_for(kind)).send(prepared(f"{url}/x/"), 4.0)
     assert len(reply.content) == CAP
 
@@ -306,44 +280,30 @@ async def test_refused_connection_is_a_connection_error_never_sent(
     assert not info.value.sent
 
 
+async def read_then_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65536)
+    writer.close()
+
+
+async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.read(65536)
+    writer.write(b"NOT HTTP AT ALL\r\n\r\n")
+    await writer.drain()
+    writer.close()
+
+
 @pytest.mark.socket
 @pytest.mark.asyncio
 @pytest.mark.parametrize("kind", SENDERS)
-async def test_disconnect_after_the_request_was_read_may_have_been_sent(
-    sender_for: Any, kind: str
+@pytest.mark.parametrize("handler", [read_then_close, garbage])
+async def test_lost_or_garbled_answer_is_a_connection_error_that_was_sent(
+    sender_for: Any, kind: str, handler: Any
 ) -> None:
-    async def read_then_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
-        writer.close()
-
-    server, url = await raw_server(read_then_close)
-    try:
+    async with raw_server(handler) as url:
         with pytest.raises(SendError) as info:
             await (await sender_for(kind)).send(prepared(f"{url}/x/", "POST", b"{}"), 3.0)
-        assert not isinstance(info.value, SendTimeout)
-        assert info.value.sent
-    finally:
-        server.close()
-
-
-@pytest.mark.socket
-@pytest.mark.asyncio
-@pytest.mark.parametrize("kind", SENDERS)
-async def test_garbage_answer_is_a_connection_error(sender_for: Any, kind: str) -> None:
-    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
-        writer.write(b"NOT HTTP AT ALL\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    server, url = await raw_server(garbage)
-    try:
-        with pytest.raises(SendError) as info:
-            await (await sender_for(kind)).send(prepared(f"{url}/x/"), 3.0)
-        assert not isinstance(info.value, SendTimeout)
-        assert info.value.sent
-    finally:
-        server.close()
+    assert not isinstance(info.value, SendTimeout)
+    assert info.value.sent
 
 
 @pytest.mark.socket
@@ -492,7 +452,7 @@ async def test_httpx_sender_never_follows_an_injected_clients_redirects() -> Non
 
 @pytest.mark.anyio
 async def test_asgi_sender_encodes_like_the_others() -> None:
-    app = Recorder((200, [(b"x-a", b"1")], b'{"ok":1}'))
+    app = Recorder(200, [(b"x-a", b"1")], b'{"ok":1}')
     sender = AsgiSender(app, max_response_bytes=CAP)
     form = Rewinding(b"--b\r\n", b"data")
     reply = await sender.send(
@@ -539,10 +499,10 @@ async def test_asgi_sender_times_out_and_caps() -> None:
 
     with pytest.raises(SendTimeout):
         await AsgiSender(slow, max_response_bytes=CAP).send(prepared("http://a.invalid/"), 0.1)
-    big = Recorder((200, [], b"z" * (CAP + 1)))
+    big = Recorder(200, [], b"z" * (CAP + 1))
     with pytest.raises(ResponseTooLarge):
         await AsgiSender(big, max_response_bytes=CAP).send(prepared("http://a.invalid/"), 1.0)
-    gzipped = Recorder((200, [(b"content-encoding", b"gzip")], gzip_bomb(2 * KIB * KIB)))
+    gzipped = Recorder(200, [(b"content-encoding", b"gzip")], gzip_bomb(2 * KIB * KIB))
     with pytest.raises(ResponseTooLarge):
         await AsgiSender(gzipped, max_response_bytes=CAP).send(prepared("http://a.invalid/"), 1.0)
 

@@ -23,50 +23,11 @@ from stream_async.errors import (
     StreamAPIError,
 )
 from tests.conftest import API_KEY, API_SECRET
-from tests.servers import free_port, serve
+from tests.servers import Recorder, free_port, serve
 
 Scope = dict[str, Any]
 Receive = Any
 Send = Any
-
-
-class Recorder:
-    """An ASGI app that records each request and answers with a canned Stream response."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.delay = 0.0
-        self.status = 200
-        self.headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json")]
-        self.body: bytes = json.dumps({"results": [], "next": "", "duration": "1ms"}).encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert scope["type"] == "http"
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        self.requests.append(
-            {
-                "method": scope["method"],
-                "raw_path": scope["raw_path"],
-                "query": scope["query_string"],
-                "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
-                "body": b"".join(chunks),
-            }
-        )
-        if self.delay:
-            await anyio.sleep(self.delay)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": self.status,
-                "headers": self.headers,
-            }
-        )
-        await send({"type": "http.response.body", "body": self.body})
 
 
 @pytest.fixture
