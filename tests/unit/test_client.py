@@ -287,3 +287,28 @@ def test_unclosed_aiohttp_client_says_nothing_else() -> None:
     assert "garbage-collected unclosed" in warned[0]
     # with Python's default filters nothing at all is printed: no "Unclosed client session"
     assert run_unclosed("aiohttp", "default") == ""
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_unclosed_pool_warns_and_closes_its_session(anyio_backend: str) -> None:
+    import gc
+
+    client = AsyncStreamClient(
+        api_key="k", api_secret="s", base_url="http://127.0.0.1:9", transport="aiohttp"
+    )
+    client._pool.sender()
+    session = client._pool._session
+    with pytest.warns(ResourceWarning, match="garbage-collected unclosed"):
+        del client  # nothing else refers to it: collected at once
+    assert session.closed
+    # a closed client and a client that never sent anything have nothing to warn about
+    closed = AsyncStreamClient(api_key="k", api_secret="s", transport="aiohttp")
+    closed._pool.sender()
+    await closed.aclose()
+    unused = AsyncStreamClient(api_key="k", api_secret="s")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        del closed, unused
+        gc.collect()
