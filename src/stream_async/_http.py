@@ -213,7 +213,7 @@ class AiohttpSender:
                     _declared_size(headers, self._limit)
                     body = await response.read()
                 return Reply(response.status, response.reason or "", headers, body)
-        except (self._aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (self._aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError) as exc:
             raise aiohttp_failure(exc) from exc
 
 
@@ -224,7 +224,7 @@ def aiohttp_failure(exc: BaseException) -> SendError:
     message = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return SendTimeout(message, sent=False)
-    if isinstance(exc, asyncio.TimeoutError):
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):  # distinct before Python 3.11
         return SendTimeout(message, sent=True)
     if isinstance(
         exc, (aiohttp.ClientConnectorError, aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)

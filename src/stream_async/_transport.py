@@ -345,7 +345,7 @@ async def _acquire_within(
     limiter: anyio.CapacityLimiter | _AsyncioSlots, timeout: float | None
 ) -> None:
     """Take a slot within ``timeout`` seconds (``None``: however long it takes), else
-    raise ``TimeoutError``."""
+    raise ``TimeoutError`` (``asyncio.TimeoutError`` on asyncio before Python 3.11)."""
     if isinstance(limiter, _AsyncioSlots):
         await limiter.acquire_within(timeout)
     else:
@@ -603,7 +603,7 @@ class Transport:
         waited = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
             await _acquire_within(limiter, waited)
-        except TimeoutError as exc:
+        except (TimeoutError, asyncio.TimeoutError) as exc:  # distinct before Python 3.11
             raise _AttemptFailed(
                 SendTimeout("no slot came free under max_concurrency", sent=False),
                 call.budget or 0.0,
