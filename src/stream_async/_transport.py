@@ -501,8 +501,8 @@ class Transport:
 
         ``body`` becomes JSON bytes; ``files`` (httpx's ``files`` mapping) a multipart form,
         encoded by httpx's public ``Request(files=...)``, whose stream rewinds and streams
-        its file objects on each attempt, with its ``Content-Type`` boundary and
-        ``Content-Length``.
+        its file objects on each attempt, with its ``Content-Type`` boundary and its
+        ``Content-Length`` when every part's size is known (chunked otherwise).
         """
         url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
         headers = {"Authorization": self._token_for(scope, method), **self._header_map}
@@ -510,7 +510,9 @@ class Transport:
         if files is not None:
             form = httpx.Request(method, url, files=files)
             headers["Content-Type"] = form.headers["Content-Type"]
-            headers["Content-Length"] = form.headers["Content-Length"]
+            length = form.headers.get("Content-Length")
+            if length is not None:  # else (a file of unknown size) it is sent chunked
+                headers["Content-Length"] = length
             assert isinstance(form.stream, httpx.AsyncByteStream)
             content = _Form(form.stream)
         elif body is not None:

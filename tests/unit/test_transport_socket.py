@@ -3,6 +3,7 @@ connections and timeouts, on both transports."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import time
@@ -309,3 +310,34 @@ async def test_upload_goes_through_the_same_sender(
         "action": "write",
         "feed_id": "*",
     }
+
+
+class Unsized(io.RawIOBase):
+    """A readable binary stream whose size nothing can tell (like a pipe)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_upload_of_unknown_size_is_sent_chunked(
+    recorder: tuple[Recorder, str], transport: str
+) -> None:
+    app, url = recorder
+    app.body = b'{"file": "http://cdn.test/f.bin", "duration": "1ms"}'
+    async with socket_client(url, transport) as client:
+        await client.files.upload(Unsized(b"piped bytes"), filename="f.bin")  # type: ignore[arg-type]
+    [seen] = app.requests
+    assert seen["headers"]["transfer-encoding"] == "chunked"
+    assert "content-length" not in seen["headers"]
+    assert b"\r\n\r\npiped bytes\r\n" in seen["body"]
