@@ -1,14 +1,18 @@
-"""THE request path: build -> sign -> send -> map errors -> parse.
+"""THE request path: encode -> sign -> send -> classify -> retry -> parse.
 
-Resources describe a call (method, service, path, scope, query, body, result model); this
-module encodes it once (full URL string, headers, bytes body) and sends it:
+Resources describe a call (method, service, path, scope, query, body or files, result
+model); :meth:`Transport.prepare` encodes it once into an immutable
+:class:`~stream_async._http.PreparedRequest` (full percent-encoded URL, headers, JSON bytes
+or a multipart stream, per-attempt timeout), and every attempt hands that same request to
+the pool's one :class:`~stream_async._http.Sender` (aiohttp, httpx or an in-process ASGI
+app). A sender returns status, headers and body bytes, or raises the SDK's neutral
+:class:`~stream_async._http.SendError` (timeout or not; sent or never sent); the retry loop
+decides from those and from the status alone, never from an HTTP library's classes. No
+``httpx.Request`` or ``httpx.Response`` is built on the way unless an error needs one.
 
-- over the aiohttp transport (the default on asyncio), plain JSON calls go straight to the
-  aiohttp session (:class:`~stream_async._http.AiohttpSender`), with no ``httpx.Request``
-  or ``httpx.Response`` built unless an error needs one;
-- otherwise (httpx's own transport, an injected client, multipart uploads) it builds one
-  ``httpx.Request`` directly and hands it to the pooled client's ``send()``, which skips
-  httpx's URL merging and query encoding.
+Bounds: no wait (backoff, ``Retry-After``, ``x-ratelimit-reset``, ``pause_on_rate_limit``)
+runs past the call's ``total_timeout``, nor past 60 s without one; time queued for a
+concurrency slot counts against ``total_timeout``; any 3xx is an error.
 
 The response body is parsed once, from bytes, into the result model.
 
