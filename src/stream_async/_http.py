@@ -136,20 +136,13 @@ class Sender(Protocol):
         ...
 
 
-def _header(headers: RawHeaders, name: bytes) -> bytes | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _declared_size(headers: RawHeaders, limit: int) -> None:
+def _declared_size(length: str | None, encoded: bool, limit: int) -> None:
     """Refuse at once a plain body whose ``Content-Length`` is over ``limit``. (An encoded
     body's length says nothing of its decoded size: it is counted as it is read.)"""
-    if _header(headers, b"content-encoding") is not None:
+    if length is None or encoded:
         return
-    length = _header(headers, b"content-length")
-    if length is not None and length.strip().isdigit() and int(length) > limit:
+    length = length.strip()
+    if length.isdigit() and int(length) > limit:
         raise ResponseTooLarge(limit=limit, size=int(length))
 
 
@@ -206,13 +199,14 @@ class AiohttpSender:
                 timeout=limits,
                 allow_redirects=False,
             ) as response:
-                headers = response.raw_headers
-                if response.content_length is None or _header(headers, b"content-encoding"):
+                length = response.content_length
+                if length is None or "Content-Encoding" in response.headers:
                     body = await _read_capped(response.content.iter_any(), self._limit)
+                elif length > self._limit:
+                    raise ResponseTooLarge(limit=self._limit, size=length)
                 else:
-                    _declared_size(headers, self._limit)
                     body = await response.read()
-                return Reply(response.status, response.reason or "", headers, body)
+                return Reply(response.status, response.reason or "", response.raw_headers, body)
         except (self._aiohttp.ClientError, OSError, asyncio.TimeoutError, TimeoutError) as exc:
             raise aiohttp_failure(exc) from exc
 
@@ -280,10 +274,10 @@ def _httpx_request(request: PreparedRequest, timeout: float) -> httpx.Request:
 
 
 async def _httpx_reply(response: httpx.Response, limit: int) -> Reply:
-    headers = response.headers.raw
-    _declared_size(headers, limit)
+    headers = response.headers
+    _declared_size(headers.get("Content-Length"), "Content-Encoding" in headers, limit)
     body = await _read_capped(response.aiter_bytes(), limit)
-    return Reply(response.status_code, response.reason_phrase, headers, body)
+    return Reply(response.status_code, response.reason_phrase, headers.raw, body)
 
 
 def httpx_failure(exc: BaseException) -> SendError:
