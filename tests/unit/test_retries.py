@@ -385,3 +385,18 @@ async def test_waiting_for_a_slot_counts_inside_the_deadline(router: respx.Route
     assert not info.value.may_have_been_applied
     assert client._pool.in_flight == 0
     await http.aclose()
+
+
+def test_pause_starts_only_when_the_window_is_exhausted() -> None:
+    import time
+
+    from stream_async._transport import HttpPool
+
+    pool = HttpPool(None, transport="httpx", max_connections=1, max_concurrency=1)
+    reset = str(int(time.time()) + 30).encode()
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b"3"), (b"x-ratelimit-reset", reset)])
+    assert pool.pause() == 0.0
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b" 0"), (b"x-ratelimit-reset", b"soon")])
+    assert pool.pause() == 0.0
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b"0"), (b"x-ratelimit-reset", reset)])
+    assert 20 < pool.pause() <= 30

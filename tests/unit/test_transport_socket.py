@@ -341,3 +341,24 @@ async def test_upload_of_unknown_size_is_sent_chunked(
     assert seen["headers"]["transfer-encoding"] == "chunked"
     assert "content-length" not in seen["headers"]
     assert b"\r\n\r\npiped bytes\r\n" in seen["body"]
+
+
+@pytest.mark.socket
+@pytest.mark.asyncio
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_result_headers_are_the_answers(
+    recorder: tuple[Recorder, str], transport: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, url = recorder
+    app.headers = [(b"content-type", b"application/json"), (b"x-ratelimit-remaining", b"n/a")]
+    async with socket_client(url, transport) as client:
+        with caplog.at_level("DEBUG", logger="stream_async"):
+            page = await client.feed("user", "1").get()
+    raw = page.raw_response
+    assert raw is not None
+    assert repr(raw) == "RawResponse(status_code=200)"
+    assert raw.headers["x-ratelimit-remaining"] == "n/a"
+    assert raw.headers is raw.headers  # built once, on first use
+    # a rate-limit count that is not a number never reaches the log
+    [record] = [r for r in caplog.records if r.name == "stream_async"]
+    assert record.getMessage().endswith("rate_limit_remaining=-")
