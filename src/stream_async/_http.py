@@ -240,6 +240,10 @@ class HttpxSender:
     timeout that may have been sent; ``ConnectError`` and ``UnsupportedProtocol``
     connection errors never sent; every other ``RequestError`` (a broken connection, a
     protocol or decoding error) or ``OSError`` a connection error that may have been sent.
+    The classes are taken at their word: an injected client over ``httpx-aiohttp`` reports
+    every aiohttp connection error, even one after the request went out, as
+    ``ConnectTimeout``; the client's own aiohttp pool is sent through
+    :class:`AiohttpSender` instead, which sees aiohttp's own exceptions.
     """
 
     __slots__ = ("_client", "_limit")
