@@ -21,7 +21,7 @@ from stream_async._config import (
     service_roots,
     settings_from_env,
 )
-from stream_async._http import TransportName
+from stream_async._http import DEFAULT_MAX_RESPONSE_BYTES, TransportName
 from stream_async._transport import HttpPool, Policy, Transport
 from stream_async._validation import non_empty_str as check_non_empty
 from stream_async._validation import user_id as check_user_id
@@ -102,8 +102,17 @@ class AsyncStreamClient:
     its retries and waits; ``retry_non_idempotent`` also retries writes that may have been
     applied. ``max_concurrency`` (default ``max_connections``) caps attempts in flight
     across the client, so gathering any number of calls opens at most that many
-    connections; time queued for a slot does not count against a call's timeouts.
-    ``pause_on_rate_limit`` holds new attempts while an exhausted rate-limit window resets.
+    connections; time queued for a slot counts against ``total_timeout`` (not against the
+    per-attempt ``timeout``). ``pause_on_rate_limit`` holds new attempts while an exhausted
+    rate-limit window resets, as long as the wait fits the call's deadline.
+
+    Responses: a body larger than ``max_response_bytes`` (default 32 MiB, counted after
+    decompression) raises :class:`~stream_async.errors.ResponseTooLargeError` as soon as
+    that is known; a redirect (3xx) is never followed and raises
+    :class:`~stream_async.errors.StreamAPIError`. ``base_url`` must not carry credentials.
+
+    A client that is garbage-collected without being closed warns with
+    ``ResourceWarning`` and closes its connections.
     """
 
     def __init__(
@@ -125,6 +134,7 @@ class AsyncStreamClient:
         retry_non_idempotent: bool = False,
         max_concurrency: int | None = None,
         pause_on_rate_limit: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise StreamConfigurationError("api_key is required (or set STREAM_API_KEY)")
@@ -141,6 +151,7 @@ class AsyncStreamClient:
         _count(max_connections, "max_connections", low=1)
         if max_concurrency is not None:
             _count(max_concurrency, "max_concurrency", low=1)
+        _count(max_response_bytes, "max_response_bytes", low=1)
         self.api_key = api_key
         self.app_id = app_id
         self.location = location
@@ -154,6 +165,7 @@ class AsyncStreamClient:
             max_connections=max_connections,
             max_concurrency=max_concurrency or max_connections,
             pause_on_rate_limit=pause_on_rate_limit,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_pool = True
         self._transport = Transport(
@@ -209,8 +221,9 @@ class AsyncStreamClient:
 
     @property
     def transport_name(self) -> str | None:
-        """The HTTP transport in use (``"aiohttp"``, ``"httpx"`` or ``"custom"``); ``None``
-        until the first request creates the pool."""
+        """The HTTP transport in use (``"aiohttp"``, ``"httpx"`` or ``"custom"``;
+        ``"asgi"`` for the in-process clients of :mod:`stream_async.testing`); ``None`` until
+        the first request creates the pool."""
         return self._pool.transport_name
 
     async def aclose(self) -> None:

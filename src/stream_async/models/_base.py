@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import httpx
 from pydantic import BaseModel, ConfigDict, PrivateAttr
@@ -11,12 +11,25 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from stream_async.errors import RateLimit
 
 
-@dataclass(frozen=True)
 class RawResponse:
-    """The HTTP status and headers a result came with."""
+    """The HTTP status and headers a result came with (``headers`` is built from the raw
+    header pairs on first use)."""
 
-    status_code: int
-    headers: httpx.Headers
+    __slots__ = ("_headers", "_raw", "status_code")
+
+    def __init__(self, status_code: int, headers: Sequence[tuple[bytes, bytes]]) -> None:
+        self.status_code = status_code
+        self._raw = headers
+        self._headers: httpx.Headers | None = None
+
+    def __repr__(self) -> str:
+        return f"RawResponse(status_code={self.status_code})"
+
+    @property
+    def headers(self) -> httpx.Headers:
+        if self._headers is None:
+            self._headers = httpx.Headers(list(self._raw))
+        return self._headers
 
     @property
     def rate_limit(self) -> RateLimit | None:
