@@ -487,7 +487,7 @@ async def test_namespace_follows_with_options(
     client: AsyncStreamClient, router: respx.Router
 ) -> None:
     route = router.get(f"reaction/{REACTION_ID}/").respond(200, json=STORED)
-    assert client.reactions is not client.reactions
+    assert client.reactions is client.reactions
     assert repr(client.reactions) == "Reactions()"
     await client.with_options(timeout=7).reactions.get(REACTION_ID)
     assert route.calls.last.request.extensions["timeout"]["read"] == 7

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 import anyio
 
+from stream_async import _validation as check
 from stream_async.errors import BatchError, StreamError
-from stream_async.models._base import StreamResponse
+from stream_async.models._base import EmptyResponse, StreamResponse
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,3 +55,14 @@ def combine(results: list[M], merged: M) -> M:
     merged._raw = results[0]._raw
     merged._retries = max(result._retries for result in results)
     return merged
+
+
+async def acknowledged(
+    items: Sequence[T], limit_name: str, send: Callable[[Sequence[T]], Awaitable[EmptyResponse]]
+) -> EmptyResponse:
+    """Send ``items`` in chunks of the API's limit ``LIMITS[limit_name]``; one
+    acknowledgement for them all (none is sent for no items)."""
+    if not items:
+        return EmptyResponse()
+    results = await in_chunks(items, check.LIMITS[limit_name], send)
+    return results[0] if len(results) == 1 else combine(results, EmptyResponse())

@@ -8,7 +8,7 @@ from typing import Any
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import Transport, path
+from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.collections import (
@@ -19,9 +19,8 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.resources import _checks
-from stream_async.resources._batching import combine, in_chunks
-
-_SCOPE = Scope("collections")
+from stream_async.resources._base import Resource
+from stream_async.resources._batching import acknowledged, combine, in_chunks
 
 
 def collection_reference(
@@ -41,7 +40,7 @@ def collection_reference(
     return f"SO:{_checks.collection_name(name)}:{_checks.collection_id(id)}"
 
 
-class Collections:
+class Collections(Resource):
     """``client.collections``. Signed with ``collections`` tokens (action by HTTP method).
 
     Collection names are word characters (``\\w+``), object ids word characters and
@@ -49,13 +48,9 @@ class Collections:
     a new object is the token's user and ``user_id`` is never sent.
     """
 
-    __slots__ = ("_transport",)
+    __slots__ = ()
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Collections()"
+    _scope = Scope("collections")
 
     create_reference = staticmethod(collection_reference)
 
@@ -76,24 +71,17 @@ class Collections:
             body["id"] = _checks.collection_id(id)
         if user_id is not None:
             user_id = _checks.reference(user_id, "user_id")
-            if not self._transport.client_side:
+            if not self._client_side:
                 body["user_id"] = user_id
-        return await self._transport.request(
-            "POST",
-            path("collections", name),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
-            body=body,
+        return await self._request(
+            "POST", path("collections", name), CollectionObjectResponse, body=body
         )
 
     async def get(self, collection_name: str, id: str) -> CollectionObjectResponse:
         """Read one object; a missing one raises
         :class:`~stream_async.errors.NotFoundError`."""
-        return await self._transport.request(
-            "GET",
-            path("collections", *_object_key(collection_name, id)),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
+        return await self._request(
+            "GET", path("collections", *_object_key(collection_name, id)), CollectionObjectResponse
         )
 
     async def update(
@@ -101,21 +89,14 @@ class Collections:
     ) -> CollectionObjectResponse:
         """Replace an object's ``data`` (a non-empty mapping)."""
         key = _object_key(collection_name, id)
-        return await self._transport.request(
-            "PUT",
-            path("collections", *key),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
-            body={"data": _data(data)},
+        return await self._request(
+            "PUT", path("collections", *key), CollectionObjectResponse, body={"data": _data(data)}
         )
 
     async def delete(self, collection_name: str, id: str) -> EmptyResponse:
         """Delete one object."""
-        return await self._transport.request(
-            "DELETE",
-            path("collections", *_object_key(collection_name, id)),
-            cast=EmptyResponse,
-            scope=_SCOPE,
+        return await self._request(
+            "DELETE", path("collections", *_object_key(collection_name, id)), EmptyResponse
         )
 
     async def upsert(
@@ -137,11 +118,10 @@ class Collections:
             seen.add(item_id)
         if not entries:
             return UpsertCollectionsResponse(data={name: []})
-        return await self._transport.request(
+        return await self._request(
             "POST",
             "collections/",
-            cast=UpsertCollectionsResponse,
-            scope=_SCOPE,
+            UpsertCollectionsResponse,
             body={"data": {name: entries}},
             idempotent=True,
         )
@@ -155,11 +135,10 @@ class Collections:
             return SelectCollectionsResponse(response=CollectionObjects(data=[]))
 
         async def send(chunk: Sequence[str]) -> SelectCollectionsResponse:
-            return await self._transport.request(
+            return await self._request(
                 "GET",
                 "collections/",
-                cast=SelectCollectionsResponse,
-                scope=_SCOPE,
+                SelectCollectionsResponse,
                 params={"foreign_ids": [f"{name}:{key}" for key in chunk]},
             )
 
@@ -174,20 +153,16 @@ class Collections:
         """Delete objects of one collection (server-side auth), 1000 per request,
         concurrently. An empty list sends nothing."""
         name, keys = _batch(collection_name, ids)
-        if not keys:
-            return EmptyResponse()
 
         async def send(chunk: Sequence[str]) -> EmptyResponse:
-            return await self._transport.request(
+            return await self._request(
                 "DELETE",
                 "collections/",
-                cast=EmptyResponse,
-                scope=_SCOPE,
+                EmptyResponse,
                 params={"collection_name": name, "ids": chunk},
             )
 
-        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
-        return results[0] if len(results) == 1 else combine(results, EmptyResponse())
+        return await acknowledged(keys, "collection_ids", send)
 
 
 def _data(value: object) -> dict[str, Any]:

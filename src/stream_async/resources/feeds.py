@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from typing_extensions import Unpack
 
 from stream_async import _validation as check
-from stream_async._auth import Scope, Signer
-from stream_async._transport import Transport, path
-from stream_async.errors import StreamConfigurationError, StreamValidationError
+from stream_async._auth import Scope
+from stream_async._transport import path
+from stream_async.errors import StreamValidationError
 from stream_async.models import (
     Activity,
     ActivityResponse,
@@ -31,7 +33,12 @@ from stream_async.models import (
     RemoveActivityResponse,
 )
 from stream_async.pagination import walk
+from stream_async.resources import _checks
+from stream_async.resources._base import Resource
 from stream_async.resources._batching import combine, in_chunks
+
+if TYPE_CHECKING:
+    from stream_async._client import AsyncStreamClient
 
 Params = dict[str, Any]
 
@@ -84,26 +91,46 @@ def enrichment_params(
     return enrich or reactions is not None, params
 
 
-def _id_bounds(
-    id_lt: str | None, id_lte: str | None, id_gt: str | None, id_gte: str | None
-) -> Params:
-    """The reference does not support combining id bounds, so at most one is allowed."""
-    bounds = {"id_lt": id_lt, "id_lte": id_lte, "id_gt": id_gt, "id_gte": id_gte}
-    given = {name: value for name, value in bounds.items() if value is not None}
-    if len(given) > 1:
-        raise StreamValidationError(
-            "/".join(given), "give at most one of id_lt, id_lte, id_gt and id_gte"
-        )
-    for name, value in given.items():
-        check.non_empty_str(value, name)
-    return given
+class FeedRead(_checks.IdBounds, total=False):
+    """What a read of any feed takes (the keyword arguments of ``get``): ``limit`` (1..100)
+    and ``offset`` page by position, one id bound by id; ``enrich``, ``reactions`` and
+    ``user_id`` as :func:`enrichment_params` reads them."""
+
+    limit: int | None
+    offset: int | None
+    enrich: bool
+    reactions: ReactionOptions | None
+    user_id: str | None
 
 
-def _page_params(limit: int | None, offset: int | None) -> Params:
-    return {
-        "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=100),
-        "offset": None if offset is None else check.int_range(offset, "offset", low=0),
-    }
+class FlatFeedRead(FeedRead, total=False):
+    """A flat feed's read: :class:`FeedRead` and the ``ranking`` method."""
+
+    ranking: str | None
+
+
+class NotificationFeedRead(FeedRead, total=False):
+    """A notification feed's read: :class:`FeedRead` and the groups to mark seen or read."""
+
+    mark_seen: bool | Sequence[str]
+    mark_read: bool | Sequence[str]
+
+
+def read_query(read: Mapping[str, Any], allowed: frozenset[str]) -> tuple[bool, Params]:
+    """Whether a feed read goes to the ``enrich/`` endpoint, and its checked query (the
+    :class:`FeedRead` part; the caller adds its own keys). Refuses keys not in
+    ``allowed`` as Python refuses an unknown keyword."""
+    _checks.keywords(read, allowed, "get")
+    enrich, params = enrichment_params(
+        read.get("enrich", False), read.get("reactions"), read.get("user_id")
+    )
+    limit, offset = read.get("limit"), read.get("offset")
+    if limit is not None:
+        params["limit"] = check.int_range(limit, "limit", low=1, high=100)
+    if offset is not None:
+        params["offset"] = check.int_range(offset, "offset", low=0)
+    params.update(_checks.id_bound(read))
+    return enrich, params
 
 
 def target_feed(target: object, field: str = "target") -> str:
@@ -118,17 +145,16 @@ P = TypeVar("P", FeedPage, AggregatedPage, NotificationPage)
 Item = TypeVar("Item", Activity, AggregatedGroup, NotificationGroup)
 
 
-class BaseFeed(Generic[P, Item]):
+class BaseFeed(Resource, Generic[P, Item]):
     """What every feed type can do. Creating a handle sends nothing."""
 
-    __slots__ = ("_feed_scope", "_follow_scope", "_signer", "_transport", "slug", "user_id")
+    __slots__ = ("_feed_scope", "_follow_scope", "slug", "user_id")
     _page: type[P]
+    _reads: frozenset[str]
+    """The keyword arguments of this feed type's ``get``."""
 
-    def __init__(
-        self, transport: Transport, feed_slug: str, user_id: str, signer: Signer | None = None
-    ) -> None:
-        self._transport = transport
-        self._signer = signer
+    def __init__(self, client: AsyncStreamClient, feed_slug: str, user_id: str) -> None:
+        super().__init__(client)
         self.slug = check.feed_slug(feed_slug)
         self.user_id = check.user_id(user_id)
         feed_id = f"{self.slug}{self.user_id}"
@@ -148,11 +174,10 @@ class BaseFeed(Generic[P, Item]):
     def create_scope_token(self, resource: str, action: str) -> str:
         """A server token limited to this feed, e.g. ``("feed", "read")`` for a browser
         that reads it, or ``("feed", "write")``; needs the API secret."""
-        if self._signer is None:
-            raise StreamConfigurationError("creating tokens needs api_secret (server-side)")
+        signer = self._require_signer()
         resource = check.non_empty_str(resource, "resource")
         action = check.non_empty_str(action, "action")
-        return self._signer.scope_token(resource, action, self._feed_scope.feed_id)
+        return signer.scope_token(resource, action, self._feed_scope.feed_id)
 
     def get_readonly_token(self) -> str:
         """A token that can read this feed and nothing else (``"*"`` resource, ``read``)."""
@@ -169,10 +194,10 @@ class BaseFeed(Generic[P, Item]):
         missing field or a bad ``to`` before sending.
         """
         data = check.activity(activity)
-        return await self._transport.request(
+        return await self._request(
             "POST",
             path("feed", self.slug, self.user_id),
-            cast=ActivityResponse,
+            ActivityResponse,
             scope=self._feed_scope,
             body=data,
             idempotent=check.has_identity(data),
@@ -192,10 +217,10 @@ class BaseFeed(Generic[P, Item]):
             return AddActivitiesResponse(activities=[])
 
         async def send(chunk: Sequence[dict[str, Any]]) -> AddActivitiesResponse:
-            return await self._transport.request(
+            return await self._request(
                 "POST",
                 path("feed", self.slug, self.user_id),
-                cast=AddActivitiesResponse,
+                AddActivitiesResponse,
                 scope=self._feed_scope,
                 body={"activities": chunk},
                 idempotent=all(check.has_identity(item) for item in chunk),
@@ -222,10 +247,10 @@ class BaseFeed(Generic[P, Item]):
         else:
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
-        return await self._transport.request(
+        return await self._request(
             "DELETE",
             path("feed", self.slug, self.user_id, key),
-            cast=RemoveActivityResponse,
+            RemoveActivityResponse,
             scope=self._feed_scope,
             params=params,
         )
@@ -266,10 +291,10 @@ class BaseFeed(Generic[P, Item]):
             raise StreamValidationError(
                 "added_targets", f"cannot also be removed: {', '.join(sorted(overlap))}"
             )
-        return await self._transport.request(
+        return await self._request(
             "POST",
             path("feed_targets", self.slug, self.user_id, "activity_to_targets"),
-            cast=ActivityTargetsResponse,
+            ActivityTargetsResponse,
             scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
             body=body,
             idempotent=True,
@@ -289,10 +314,10 @@ class BaseFeed(Generic[P, Item]):
         body: Params = {"target": target_id}
         if activity_copy_limit is not None:
             body["activity_copy_limit"] = copy_limit(activity_copy_limit)
-        return await self._transport.request(
+        return await self._request(
             "POST",
             path("feed", self.slug, self.user_id, "follows"),
-            cast=EmptyResponse,
+            EmptyResponse,
             scope=self._follow_scope,
             body=body,
             idempotent=True,
@@ -303,10 +328,10 @@ class BaseFeed(Generic[P, Item]):
     ) -> EmptyResponse:
         """Stop following ``target``; its activities leave this feed unless
         ``keep_history``."""
-        return await self._transport.request(
+        return await self._request(
             "DELETE",
             path("feed", self.slug, self.user_id, "follows", target_feed(target)),
-            cast=EmptyResponse,
+            EmptyResponse,
             scope=self._follow_scope,
             params={"keep_history": True if keep_history else None},
         )
@@ -350,39 +375,33 @@ class BaseFeed(Generic[P, Item]):
             if filter is None
             else [target_feed(f, "filter") for f in check.sequence(filter, "filter")],
         }
-        return await self._transport.request(
+        return await self._request(
             "GET",
             path("feed", self.slug, self.user_id, which),
-            cast=FollowsPage,
+            FollowsPage,
             scope=self._follow_scope,
             params=params,
         )
 
     # -- reads -----------------------------------------------------------------------
 
-    async def _get(
-        self,
-        extra: Params,
-        limit: int | None,
-        offset: int | None,
-        bounds: tuple[str | None, str | None, str | None, str | None],
-        enrich: bool,
-        reactions: ReactionOptions | None,
-        user_id: str | None,
-    ) -> P:
-        """One page, with the query every feed type shares plus ``extra``."""
-        enrich, params = enrichment_params(enrich, reactions, user_id)
-        params.update(_page_params(limit, offset))
-        params.update(_id_bounds(*bounds))
-        params.update(extra)
+    async def _get(self, read: Mapping[str, Any]) -> P:
+        """One page: the query every feed type shares (:func:`read_query`) plus this
+        type's own (:meth:`_extra`)."""
+        enrich, params = read_query(read, self._reads)
+        params.update(self._extra(read))
         return await self._read(params, enrich)
+
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        """The query keys of this feed type's reads beyond :class:`FeedRead`'s."""
+        return {}
 
     async def _read(self, params: Params, enrich: bool) -> P:
         root = ("enrich", "feed") if enrich else ("feed",)
-        return await self._transport.request(
+        return await self._request(
             "GET",
             path(*root, self.slug, self.user_id),
-            cast=self._page,
+            self._page,
             scope=self._feed_scope,
             params=params,
         )
@@ -405,7 +424,7 @@ class BaseFeed(Generic[P, Item]):
             check.int_range(max_items, "max_items", low=0)
         enrich, base = enrichment_params(enrich, reactions, user_id)
         base["limit"] = page_size
-        start = _id_bounds(id_lt, None, None, None)
+        start = _checks.id_bound({"id_lt": id_lt})
 
         async def fetch(cursor: str | None) -> tuple[Sequence[Item], str | None]:
             params = {**base, **({"id_lt": cursor} if cursor else start)}
@@ -422,33 +441,25 @@ class Feed(BaseFeed[FeedPage, Activity]):
 
     __slots__ = ()
     _page = FeedPage
+    _reads = FlatFeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        ranking: str | None = None,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> FeedPage:
-        """Read one page of the feed, newest first.
+    async def get(self, **read: Unpack[FlatFeedRead]) -> FeedPage:
+        """Read one page of the feed, newest first (keyword arguments only, all optional).
 
         ``limit`` (1..100, server default 25) and ``offset`` page by position; one of the
-        ``id_*`` bounds pages by activity id, which is faster for deep pages (the API does
-        not support combining them). ``ranking`` names a ranking method of the feed group.
-        ``enrich=True`` replaces references (``SU:``, ``SO:``, ...) by their objects;
-        ``reactions`` attaches reactions (and implies ``enrich``); ``user_id`` is the
-        reader whose own reactions are shown. :meth:`iterate` walks every page.
+        ``id_lt``, ``id_lte``, ``id_gt`` and ``id_gte`` bounds pages by activity id, which
+        is faster for deep pages (the API does not support combining them). ``ranking``
+        names a ranking method of the feed group. ``enrich=True`` replaces references
+        (``SU:``, ``SO:``, ...) by their objects; ``reactions`` (a
+        :class:`ReactionOptions`) attaches reactions (and implies ``enrich``);
+        ``user_id`` is the reader whose own reactions are shown. :meth:`iterate` walks
+        every page.
         """
-        extra = {"ranking": None if ranking is None else check.non_empty_str(ranking, "ranking")}
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
+        return await self._get(read)
+
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        ranking = read.get("ranking")
+        return {"ranking": None if ranking is None else check.non_empty_str(ranking, "ranking")}
 
 
 class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
@@ -456,24 +467,12 @@ class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
 
     __slots__ = ()
     _page = AggregatedPage
+    _reads = FeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> AggregatedPage:
+    async def get(self, **read: Unpack[FeedRead]) -> AggregatedPage:
         """Read one page of groups; the ``id_*`` bounds take group ids. Arguments as for
-        :meth:`Feed.get`."""
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get({}, limit, offset, bounds, enrich, reactions, user_id)
+        :meth:`Feed.get`, without ``ranking``."""
+        return await self._get(read)
 
 
 class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
@@ -481,31 +480,20 @@ class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
 
     __slots__ = ()
     _page = NotificationPage
+    _reads = NotificationFeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        mark_seen: bool | Sequence[str] = False,
-        mark_read: bool | Sequence[str] = False,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> NotificationPage:
-        """Read one page of groups, then mark groups seen or read: ``True`` for every
-        group of the feed, or a list of group ids. The page shows the state from before
-        the marking. Other arguments as for :meth:`Feed.get`."""
-        extra = {
-            "mark_seen": _marks(mark_seen, "mark_seen"),
-            "mark_read": _marks(mark_read, "mark_read"),
+    async def get(self, **read: Unpack[NotificationFeedRead]) -> NotificationPage:
+        """Read one page of groups, then mark groups seen or read: ``mark_seen`` and
+        ``mark_read`` take ``True`` for every group of the feed, or a list of group ids.
+        The page shows the state from before the marking. Other arguments as for
+        :meth:`AggregatedFeed.get`."""
+        return await self._get(read)
+
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        return {
+            "mark_seen": _marks(read.get("mark_seen", False), "mark_seen"),
+            "mark_read": _marks(read.get("mark_read", False), "mark_read"),
         }
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
 
 
 def _marks(value: bool | Sequence[str], field: str) -> bool | list[str] | None:
@@ -524,6 +512,9 @@ __all__ = [
     "AggregatedFeed",
     "BaseFeed",
     "Feed",
+    "FeedRead",
+    "FlatFeedRead",
     "NotificationFeed",
+    "NotificationFeedRead",
     "ReactionOptions",
 ]

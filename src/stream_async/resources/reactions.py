@@ -9,32 +9,27 @@ from urllib.parse import parse_qsl, urlsplit
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import QueryValue, Transport, path
+from stream_async._transport import QueryValue, path
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
 from stream_async.pagination import walk
 from stream_async.resources import _checks
-
-_SCOPE = Scope("reactions")
+from stream_async.resources._base import Resource
 
 Params = dict[str, QueryValue]
 
 
-class Reactions:
+class Reactions(Resource):
     """``client.reactions``. Signed with ``reactions`` tokens (action by HTTP method).
 
     In client-side mode (a client built with a user ``token``) the acting user is the
     token's: ``user_id`` arguments are then optional and never sent.
     """
 
-    __slots__ = ("_transport",)
+    __slots__ = ()
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Reactions()"
+    _scope = Scope("reactions")
 
     async def add(
         self,
@@ -93,31 +88,24 @@ class Reactions:
     ) -> ReactionResponse:
         if user_id is not None:
             user_id = _checks.reference(user_id, "user_id")
-        elif not self._transport.client_side:
+        elif not self._client_side:
             raise StreamValidationError("user_id", "is required with server-side auth")
-        if not self._transport.client_side:
+        if not self._client_side:
             body["user_id"] = user_id
         body.update(_changes(data, target_feeds, target_feeds_extra_data))
         if id is not None:
             body["id"] = _checks.reference(id, "id")
         # With a client-chosen id, a repeat is refused as a duplicate instead of adding a
         # second reaction, so the add is safe to retry.
-        return await self._transport.request(
-            "POST",
-            "reaction/",
-            cast=ReactionResponse,
-            scope=_SCOPE,
-            body=body,
-            idempotent=id is not None,
+        return await self._request(
+            "POST", "reaction/", ReactionResponse, body=body, idempotent=id is not None
         )
 
     async def get(self, reaction_id: str) -> ReactionResponse:
         """Read one reaction, with its ``user`` and latest children. A soft-deleted reaction
         is still found, with ``deleted_at`` set."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
-            "GET", path("reaction", key), cast=ReactionResponse, scope=_SCOPE
-        )
+        return await self._request("GET", path("reaction", key), ReactionResponse)
 
     async def update(
         self,
@@ -130,11 +118,10 @@ class Reactions:
         """Replace a reaction's ``data`` and/or ``target_feeds`` (an activity moves out of
         feeds no longer listed); only the arguments given are sent."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
+        return await self._request(
             "PUT",
             path("reaction", key),
-            cast=ReactionResponse,
-            scope=_SCOPE,
+            ReactionResponse,
             body=_changes(data, target_feeds, target_feeds_extra_data),
         )
 
@@ -144,21 +131,15 @@ class Reactions:
         key = _checks.reference(reaction_id, "reaction_id")
         if not isinstance(soft, bool):
             raise StreamValidationError("soft", "must be a boolean")
-        return await self._transport.request(
-            "DELETE",
-            path("reaction", key),
-            cast=EmptyResponse,
-            scope=_SCOPE,
-            params={"soft": True} if soft else None,
+        return await self._request(
+            "DELETE", path("reaction", key), EmptyResponse, params={"soft": True} if soft else None
         )
 
     async def restore(self, reaction_id: str) -> EmptyResponse:
         """Bring back a soft-deleted reaction (:meth:`get` reads it again). The API
         documents no body for this call, so anything it sends is only in ``model_extra``."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
-            "PUT", path("reaction", key, "restore"), cast=EmptyResponse, scope=_SCOPE
-        )
+        return await self._request("PUT", path("reaction", key, "restore"), EmptyResponse)
 
     async def filter(
         self,
@@ -250,9 +231,7 @@ class Reactions:
         return walk(fetch, max_items=max_items)
 
     async def _page(self, target: str, params: Params) -> ReactionPage:
-        return await self._transport.request(
-            "GET", target, cast=ReactionPage, scope=_SCOPE, params=params
-        )
+        return await self._request("GET", target, ReactionPage, params=params)
 
 
 def _changes(
