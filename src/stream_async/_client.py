@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -28,7 +27,7 @@ from stream_async._validation import non_empty_str as check_non_empty
 from stream_async._validation import user_id as check_user_id
 from stream_async.errors import StreamConfigurationError, StreamValidationError
 from stream_async.models import StreamResponse
-from stream_async.resources._base import forward
+from stream_async.resources._base import forward, namespace
 from stream_async.resources.activities import Activities
 from stream_async.resources.analytics import Analytics
 from stream_async.resources.collections import Collections
@@ -383,53 +382,30 @@ class AsyncStreamClient:
         can mark them."""
         return NotificationFeed(self, feed_slug, user_id)
 
-    @cached_property
-    def activities(self) -> Activities:
-        """Look up, update and partially update activities by id or foreign id + time."""
-        return Activities(self)
+    activities = namespace(Activities)
+    """Look up, update and partially update activities by id or foreign id + time."""
 
-    @cached_property
-    def reactions(self) -> Reactions:
-        """Add, read, update, delete and page through reactions and child reactions."""
-        return Reactions(self)
+    reactions = namespace(Reactions)
+    """Add, read, update, delete and page through reactions and child reactions."""
 
-    @cached_property
-    def users(self) -> Users:
-        """Add, read, update and delete users (``SU:<id>`` references)."""
-        return Users(self)
+    users = namespace(Users)
+    """Add, read, update and delete users (``SU:<id>`` references)."""
 
-    @cached_property
-    def collections(self) -> Collections:
-        """Collection objects (``SO:<collection>:<id>`` references), one by one or in
-        batches."""
-        return Collections(self)
+    collections = namespace(Collections)
+    """Collection objects (``SO:<collection>:<id>`` references), one by one or in batches."""
 
-    @cached_property
-    def files(self) -> Files:
-        """Upload files to Stream's CDN (within ``upload_timeout``) and delete them."""
-        return Files(self)
+    files = namespace(Files)
+    """Upload files to Stream's CDN (within ``upload_timeout``) and delete them."""
 
-    @cached_property
-    def images(self) -> Images:
-        """Upload images (within ``upload_timeout``), delete them, get processed copies."""
-        return Images(self)
+    images = namespace(Images)
+    """Upload images (within ``upload_timeout``), delete them, get processed copies."""
 
-    @cached_property
-    def personalization(self) -> Personalization:
-        """GET, POST and DELETE on the personalization service's resources."""
-        return Personalization(self)
+    personalization = namespace(Personalization)
+    """GET, POST and DELETE on the personalization service's resources."""
 
-    @cached_property
-    def _follows(self) -> Follows:
-        return Follows(self)
-
-    @cached_property
-    def _analytics(self) -> Analytics:
-        return Analytics(self)
-
-    @cached_property
-    def _open_graph(self) -> OpenGraphScraper:
-        return OpenGraphScraper(self)
+    _follows = namespace(Follows)
+    _analytics = namespace(Analytics)
+    _open_graph = namespace(OpenGraphScraper)
 
     # -- calls at the top level, as the official client has them -----------------------
 

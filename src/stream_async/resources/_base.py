@@ -6,15 +6,28 @@ namespaces of a ``with_options`` copy use the copy's settings. Every call a name
 makes ends in :meth:`Resource._request`, the one place that hands a call to the client's
 request path.
 
-The client builds each namespace once (``client.reactions is client.reactions``) and
-offers the calls that the official client has at top level (``client.follow_many``,
-``client.og`` ...) with :class:`forward`, which hands out the namespace's own bound method.
+The client builds each namespace once (:class:`namespace`: ``client.reactions is
+client.reactions``) and offers the calls that the official client has at top level
+(``client.follow_many``, ``client.og`` ...) with :class:`forward`, which hands out the
+namespace's own bound method.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    TypedDict,
+    TypeVar,
+    overload,
+)
+
+from typing_extensions import Unpack
 
 from stream_async._auth import Scope, Signer
 from stream_async._transport import QueryValue
@@ -27,6 +40,19 @@ R = TypeVar("R", bound=StreamResponse)
 N = TypeVar("N", bound="Resource")
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+class Call(TypedDict, total=False):
+    """What a namespace's call sends beyond its method and path: the query (``None``
+    values are left out), a JSON ``body`` or multipart ``files``, a per-attempt
+    ``timeout`` of its own, and whether it is safe to repeat (``idempotent``; default: by
+    HTTP method)."""
+
+    params: Mapping[str, QueryValue] | None
+    body: Any
+    files: Mapping[str, Any] | None
+    timeout: float | None
+    idempotent: bool | None
 
 
 class Resource:
@@ -63,11 +89,7 @@ class Resource:
         cast: type[R],
         *,
         scope: Scope | None = None,
-        params: Mapping[str, QueryValue] | None = None,
-        body: Any = None,
-        files: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        idempotent: bool | None = None,
+        **call: Unpack[Call],
     ) -> R:
         """Send one call through the client's request path (signing, retries, errors) and
         return its parsed result; ``scope`` defaults to the namespace's."""
@@ -77,12 +99,34 @@ class Resource:
             cast=cast,
             scope=self._scope if scope is None else scope,
             service=self._service,
-            params=params,
-            body=body,
-            files=files,
-            timeout=timeout,
-            idempotent=idempotent,
+            **call,
         )
+
+
+class namespace(Generic[N]):
+    """A client attribute holding one namespace of ``kind``, built on first use and kept
+    in the client's ``__dict__`` (as :func:`functools.cached_property` keeps its value):
+    ``reactions = namespace(Reactions)`` makes ``client.reactions is client.reactions``."""
+
+    def __init__(self, kind: type[N]) -> None:
+        self._kind = kind
+        self._name = ""
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, client: None, owner: type[Any]) -> namespace[N]: ...
+
+    @overload
+    def __get__(self, client: AsyncStreamClient, owner: type[Any]) -> N: ...
+
+    def __get__(self, client: AsyncStreamClient | None, owner: type[Any]) -> namespace[N] | N:
+        if client is None:
+            return self
+        built = self._kind(client)
+        client.__dict__[self._name] = built
+        return built
 
 
 class forward(Generic[N, P, T]):
@@ -108,4 +152,4 @@ class forward(Generic[N, P, T]):
         return bound
 
 
-__all__ = ["Resource", "forward"]
+__all__ = ["Call", "Resource", "forward", "namespace"]

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from typing_extensions import Unpack
+
 from stream_async import _validation as check
 from stream_async._auth import Scope
 from stream_async._transport import QueryValue, path
@@ -18,6 +20,21 @@ from stream_async.resources import _checks
 from stream_async.resources._base import Resource
 
 Params = dict[str, QueryValue]
+
+
+class ReactionQuery(_checks.IdBounds, total=False):
+    """Which reactions :meth:`Reactions.filter` and :meth:`Reactions.iterate` page
+    through: exactly one of ``activity_id``, ``user_id`` and ``reaction_id``; optionally
+    one ``kind``, a page ``limit`` (1..25), one id bound, ``with_own_children`` and
+    ``children_user_id``."""
+
+    activity_id: str | None
+    user_id: str | None
+    reaction_id: str | None
+    kind: str | None
+    limit: int | None
+    with_own_children: bool
+    children_user_id: str | None
 
 
 class Reactions(Resource):
@@ -142,23 +159,11 @@ class Reactions(Resource):
         return await self._request("PUT", path("reaction", key, "restore"), EmptyResponse)
 
     async def filter(
-        self,
-        *,
-        activity_id: str | None = None,
-        user_id: str | None = None,
-        reaction_id: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        with_activity_data: bool = False,
-        with_own_children: bool = False,
-        children_user_id: str | None = None,
+        self, *, with_activity_data: bool = False, **query: Unpack[ReactionQuery]
     ) -> ReactionPage:
         """One page of reactions: those of an activity (``activity_id``), by a user
         (``user_id``) or the children of a reaction (``reaction_id``); give exactly one.
+        Keyword arguments only: those of :class:`ReactionQuery` and ``with_activity_data``.
 
         ``kind`` keeps one kind; ``limit`` is 1..25 (the server's default is 10). Pages go
         newest first; ``id_lt``/``id_lte`` start below a reaction id (still newest first),
@@ -170,16 +175,7 @@ class Reactions(Resource):
         ``with_own_children`` adds each reaction's ``own_children``, those of
         ``children_user_id`` with server-side auth. :meth:`iterate` walks every page.
         """
-        target, params = _filter_call(
-            activity_id,
-            user_id,
-            reaction_id,
-            kind,
-            limit,
-            (id_lt, id_lte, id_gt, id_gte),
-            with_own_children,
-            children_user_id,
-        )
+        target, params = _filter_call(query, "filter")
         if not isinstance(with_activity_data, bool):
             raise StreamValidationError("with_activity_data", "must be a boolean")
         if with_activity_data:
@@ -187,22 +183,10 @@ class Reactions(Resource):
         return await self._page(target, params)
 
     def iterate(
-        self,
-        *,
-        activity_id: str | None = None,
-        user_id: str | None = None,
-        reaction_id: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        with_own_children: bool = False,
-        children_user_id: str | None = None,
-        max_items: int | None = None,
+        self, *, max_items: int | None = None, **query: Unpack[ReactionQuery]
     ) -> AsyncIterator[Reaction]:
-        """Every reaction :meth:`filter` would page through, as an async iterator::
+        """Every reaction :meth:`filter` would page through (same keyword arguments, but
+        ``with_activity_data``), as an async iterator::
 
             async for reaction in client.reactions.iterate(activity_id=..., kind="like"):
                 ...
@@ -211,16 +195,7 @@ class Reactions(Resource):
         ``next`` link, so only one page is held in memory; ``max_items`` stops early.
         Arguments are checked here, before the first page is fetched.
         """
-        target, first = _filter_call(
-            activity_id,
-            user_id,
-            reaction_id,
-            kind,
-            limit,
-            (id_lt, id_lte, id_gt, id_gte),
-            with_own_children,
-            children_user_id,
-        )
+        target, first = _filter_call(query, "iterate")
         if max_items is not None:
             check.int_range(max_items, "max_items", low=0)
 
@@ -251,25 +226,13 @@ def _changes(
     return body
 
 
-def _filter_call(
-    activity_id: str | None,
-    user_id: str | None,
-    reaction_id: str | None,
-    kind: str | None,
-    limit: int | None,
-    bounds: tuple[str | None, str | None, str | None, str | None],
-    with_own_children: bool,
-    children_user_id: str | None,
-) -> tuple[str, Params]:
+def _filter_call(query: ReactionQuery, method: str) -> tuple[str, Params]:
     """The path and query of a filter call, checked."""
+    _checks.keywords(query, ReactionQuery.__optional_keys__, method)
     lookups = [
         (name, value)
-        for name, value in (
-            ("activity_id", activity_id),
-            ("user_id", user_id),
-            ("reaction_id", reaction_id),
-        )
-        if value is not None
+        for name in ("activity_id", "user_id", "reaction_id")
+        if (value := query.get(name)) is not None
     ]
     if len(lookups) != 1:
         raise StreamValidationError(
@@ -277,28 +240,22 @@ def _filter_call(
         )
     lookup, value = lookups[0]
     segments = ["reaction", lookup, _checks.reference(value, lookup)]
+    kind = query.get("kind")
     if kind is not None:
         segments.append(_checks.reference(kind, "kind"))
     params: Params = {}
+    limit = query.get("limit")
     if limit is not None:
         params["limit"] = check.int_range(
             limit, "limit", low=1, high=check.LIMITS["reactions_per_page"]
         )
-    given = [
-        (name, bound)
-        for name, bound in zip(("id_lt", "id_lte", "id_gt", "id_gte"), bounds, strict=True)
-        if bound is not None
-    ]
-    if len(given) > 1:
-        raise StreamValidationError(
-            given[1][0], "give at most one of id_lt, id_lte, id_gt and id_gte"
-        )
-    for name, bound in given:
-        params[name] = _checks.reference(bound, name)
+    params.update(_checks.id_bound(query))
+    with_own_children = query.get("with_own_children", False)
     if not isinstance(with_own_children, bool):
         raise StreamValidationError("with_own_children", "must be a boolean")
     if with_own_children:
         params["with_own_children"] = True
+    children_user_id = query.get("children_user_id")
     if children_user_id is not None:
         params["children_user_id"] = _checks.reference(children_user_id, "children_user_id")
     return path(*segments), params
