@@ -14,7 +14,7 @@ namespace's own bound method.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -29,9 +29,11 @@ from typing import (
 
 from typing_extensions import Unpack
 
+from stream_async import _validation as check
 from stream_async._auth import Scope, Signer
 from stream_async._transport import QueryValue
 from stream_async.models._base import StreamResponse
+from stream_async.resources._batching import in_chunks
 
 if TYPE_CHECKING:
     from stream_async._client import AsyncStreamClient
@@ -101,6 +103,26 @@ class Resource:
             service=self._service,
             **call,
         )
+
+    async def _in_chunks(
+        self,
+        method: str,
+        relative_path: str,
+        cast: type[R],
+        items: Sequence[T],
+        limit: str,
+        call: Callable[[Sequence[T]], Call],
+        *,
+        scope: Scope | None = None,
+    ) -> list[R]:
+        """Send ``items`` in chunks of at most ``LIMITS[limit]`` concurrently, each
+        chunk's call shaped by ``call`` (see :func:`~._batching.in_chunks`); the results
+        in chunk order, none for no items."""
+
+        async def send(chunk: Sequence[T]) -> R:
+            return await self._request(method, relative_path, cast, scope=scope, **call(chunk))
+
+        return await in_chunks(items, check.LIMITS[limit], send)
 
 
 class namespace(Generic[N]):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 
-from stream_async import _validation as check
 from stream_async.errors import BatchError, StreamError
 from stream_async.models._base import EmptyResponse, StreamResponse
 
@@ -57,12 +56,18 @@ def combine(results: list[M], merged: M) -> M:
     return merged
 
 
-async def acknowledged(
-    items: Sequence[T], limit_name: str, send: Callable[[Sequence[T]], Awaitable[EmptyResponse]]
-) -> EmptyResponse:
-    """Send ``items`` in chunks of the API's limit ``LIMITS[limit_name]``; one
-    acknowledgement for them all (none is sent for no items)."""
-    if not items:
-        return EmptyResponse()
-    results = await in_chunks(items, check.LIMITS[limit_name], send)
-    return results[0] if len(results) == 1 else combine(results, EmptyResponse())
+def joined(
+    results: list[M], items: Callable[[M], Sequence[Any]], build: Callable[[list[Any]], M]
+) -> M:
+    """The one result of a call sent in chunks: a lone chunk's result as it is; otherwise
+    ``build`` of every chunk's ``items``, in chunk order (see :func:`combine`); ``build``
+    of no items when nothing was sent."""
+    if len(results) == 1:
+        return results[0]
+    merged = build([item for result in results for item in items(result)])
+    return combine(results, merged) if results else merged
+
+
+def acknowledged(results: list[EmptyResponse]) -> EmptyResponse:
+    """The one acknowledgement of a call sent in chunks (see :func:`joined`)."""
+    return joined(results, lambda result: (), lambda items: EmptyResponse())

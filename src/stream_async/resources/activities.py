@@ -18,8 +18,8 @@ from stream_async.models import (
     EmptyResponse,
     PartialUpdateManyResponse,
 )
-from stream_async.resources._base import Resource
-from stream_async.resources._batching import acknowledged, combine, in_chunks
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import acknowledged, joined
 from stream_async.resources.feeds import ReactionOptions, enrichment_params, target_feed
 
 _FEEDS = Scope("feed")
@@ -106,30 +106,25 @@ class Activities(Resource):
                 if "," in foreign_id:
                     raise StreamValidationError(field, "a foreign_id here cannot contain ','")
                 keys.append((foreign_id, _time_text(pair[1], field)))
-        if not keys:
-            return ActivitiesResponse(results=[])
 
-        async def send(chunk: Sequence[tuple[str, str | None]]) -> ActivitiesResponse:
+        def lookup(chunk: Sequence[tuple[str, str | None]]) -> Call:
             if ids is not None:
-                query = {**params, "ids": [key for key, _ in chunk]}
-            else:
-                query = {
+                return Call(params={**params, "ids": [key for key, _ in chunk]})
+            return Call(
+                params={
                     **params,
                     "foreign_ids": [key for key, _ in chunk],
                     "timestamps": [str(when) for _, when in chunk],
                 }
-            return await self._request(
-                "GET",
-                path(*(("enrich", "activities") if enrich else ("activities",))),
-                ActivitiesResponse,
-                params=query,
             )
 
-        results = await in_chunks(keys, check.LIMITS["activities_per_get"], send)
-        if len(results) == 1:
-            return results[0]
-        found = [activity for result in results for activity in result.results]
-        return combine(results, ActivitiesResponse(results=found))
+        root = ("enrich", "activities") if enrich else ("activities",)
+        results = await self._in_chunks(
+            "GET", path(*root), ActivitiesResponse, keys, "activities_per_get", lookup
+        )
+        return joined(
+            results, lambda page: page.results, lambda found: ActivitiesResponse(results=found)
+        )
 
     async def update(self, activities: Sequence[Mapping[str, Any]]) -> EmptyResponse:
         """Replace activities whole, each matched by its ``foreign_id`` and ``time``
@@ -140,17 +135,15 @@ class Activities(Resource):
         for i, item in enumerate(data):
             check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
             check.time(item.get("time"), f"activities[{i}].time")
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._request(
-                "POST",
-                path("activities"),
-                EmptyResponse,
-                body={"activities": chunk},
-                idempotent=True,
-            )
-
-        return await acknowledged(data, "activities_per_update", send)
+        results = await self._in_chunks(
+            "POST",
+            "activities/",
+            EmptyResponse,
+            data,
+            "activities_per_update",
+            lambda chunk: Call(body={"activities": chunk}, idempotent=True),
+        )
+        return acknowledged(results)
 
     async def partial_update(
         self,
@@ -188,23 +181,19 @@ class Activities(Resource):
             entry = _identity(change, field)
             entry.update(_changes(change.get("set"), change.get("unset"), field))
             body.append(entry)
-        if not body:
-            return PartialUpdateManyResponse(activities=[])
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> PartialUpdateManyResponse:
-            return await self._request(
-                "POST",
-                path("activity"),
-                PartialUpdateManyResponse,
-                body={"changes": chunk},
-                idempotent=True,
-            )
-
-        results = await in_chunks(body, check.LIMITS["partial_update_changes"], send)
-        if len(results) == 1:
-            return results[0]
-        changed = [activity for result in results for activity in result.activities]
-        return combine(results, PartialUpdateManyResponse(activities=changed))
+        results = await self._in_chunks(
+            "POST",
+            "activity/",
+            PartialUpdateManyResponse,
+            body,
+            "partial_update_changes",
+            lambda chunk: Call(body={"changes": chunk}, idempotent=True),
+        )
+        return joined(
+            results,
+            lambda result: result.activities,
+            lambda changed: PartialUpdateManyResponse(activities=changed),
+        )
 
     async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
         """Add one activity to many feeds (at most 5000 per request, more are sent 5000 per
@@ -214,15 +203,15 @@ class Activities(Resource):
         if "to" in data:
             raise StreamValidationError("activity.to", "is not allowed in add_to_many")
         feed_list = [target_feed(f, "feeds") for f in check.sequence(feeds, "feeds")]
-
-        async def send(chunk: Sequence[str]) -> EmptyResponse:
-            return await self._request(
-                "POST",
-                path("feed", "add_to_many"),
-                EmptyResponse,
-                scope=_FEEDS,
-                body={"activity": data, "feeds": chunk},
-                idempotent=check.has_identity(data),
-            )
-
-        return await acknowledged(feed_list, "add_to_many_feeds", send)
+        results = await self._in_chunks(
+            "POST",
+            "feed/add_to_many/",
+            EmptyResponse,
+            feed_list,
+            "add_to_many_feeds",
+            lambda chunk: Call(
+                body={"activity": data, "feeds": chunk}, idempotent=check.has_identity(data)
+            ),
+            scope=_FEEDS,
+        )
+        return acknowledged(results)

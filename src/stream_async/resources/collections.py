@@ -3,14 +3,13 @@ activities point to as ``SO:<collection>:<id>``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import path
+from stream_async._transport import QueryValue, path
 from stream_async.errors import StreamValidationError
-from stream_async.models._base import EmptyResponse
+from stream_async.models._base import EmptyResponse, StreamResponse
 from stream_async.models.collections import (
     CollectionObject,
     CollectionObjectResponse,
@@ -19,8 +18,10 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
-from stream_async.resources._batching import acknowledged, combine, in_chunks
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import acknowledged, joined
+
+R = TypeVar("R", bound=StreamResponse)
 
 
 def collection_reference(
@@ -130,39 +131,54 @@ class Collections(Resource):
         """Read objects of one collection by id (server-side auth), 1000 per request,
         concurrently; ids that do not exist are left out of ``.objects``. An empty list
         sends nothing."""
-        name, keys = _batch(collection_name, ids)
-        if not keys:
-            return SelectCollectionsResponse(response=CollectionObjects(data=[]))
-
-        async def send(chunk: Sequence[str]) -> SelectCollectionsResponse:
-            return await self._request(
-                "GET",
-                "collections/",
-                SelectCollectionsResponse,
-                params={"foreign_ids": [f"{name}:{key}" for key in chunk]},
-            )
-
-        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
-        if len(results) == 1:
-            return results[0]
-        found = [item for result in results for item in result.objects]
-        merged = SelectCollectionsResponse(response=CollectionObjects(data=found))
-        return combine(results, merged)
+        results = await self._by_ids(
+            "GET",
+            SelectCollectionsResponse,
+            collection_name,
+            ids,
+            lambda name, chunk: {"foreign_ids": [f"{name}:{key}" for key in chunk]},
+        )
+        return joined(
+            results,
+            lambda result: result.objects,
+            lambda found: SelectCollectionsResponse(response=CollectionObjects(data=found)),
+        )
 
     async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
         """Delete objects of one collection (server-side auth), 1000 per request,
         concurrently. An empty list sends nothing."""
-        name, keys = _batch(collection_name, ids)
+        results = await self._by_ids(
+            "DELETE",
+            EmptyResponse,
+            collection_name,
+            ids,
+            lambda name, chunk: {"collection_name": name, "ids": chunk},
+        )
+        return acknowledged(results)
 
-        async def send(chunk: Sequence[str]) -> EmptyResponse:
-            return await self._request(
-                "DELETE",
-                "collections/",
-                EmptyResponse,
-                params={"collection_name": name, "ids": chunk},
-            )
-
-        return await acknowledged(keys, "collection_ids", send)
+    async def _by_ids(
+        self,
+        method: str,
+        cast: type[R],
+        collection_name: object,
+        ids: object,
+        query: Callable[[str, Sequence[str]], dict[str, QueryValue]],
+    ) -> list[R]:
+        """A call on objects of one collection by id, 1000 ids per request, concurrently;
+        ``query`` makes a request's query from the checked name and ids."""
+        name = _checks.collection_name(collection_name)
+        keys = [
+            _checks.collection_id(key, f"ids[{i}]")
+            for i, key in enumerate(_checks.list_of(ids, "ids", "ids"))
+        ]
+        return await self._in_chunks(
+            method,
+            "collections/",
+            cast,
+            keys,
+            "collection_ids",
+            lambda chunk: Call(params=query(name, chunk)),
+        )
 
 
 def _data(value: object) -> dict[str, Any]:
@@ -174,9 +190,3 @@ def _data(value: object) -> dict[str, Any]:
 
 def _object_key(collection_name: object, id: object) -> tuple[str, str]:
     return _checks.collection_name(collection_name), _checks.collection_id(id)
-
-
-def _batch(collection_name: object, ids: object) -> tuple[str, list[str]]:
-    name = _checks.collection_name(collection_name)
-    keys = _checks.list_of(ids, "ids", "ids")
-    return name, [_checks.collection_id(key, f"ids[{i}]") for i, key in enumerate(keys)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from typing_extensions import Unpack
 
@@ -34,8 +34,8 @@ from stream_async.models import (
 )
 from stream_async.pagination import walk
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
-from stream_async.resources._batching import combine, in_chunks
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import joined
 
 if TYPE_CHECKING:
     from stream_async._client import AsyncStreamClient
@@ -89,6 +89,15 @@ def enrichment_params(
             raise StreamValidationError("reactions", "must be a ReactionOptions")
         params.update(reactions.params())
     return enrich or reactions is not None, params
+
+
+class FollowsQuery(TypedDict, total=False):
+    """A page of a feed's followers or followings: ``limit`` (1..500), ``offset`` (at
+    most 4000), and ``filter``, feed ids (``slug:user_id`` or handles) to keep."""
+
+    limit: int | None
+    offset: int | None
+    filter: Sequence[str] | None
 
 
 class FeedRead(_checks.IdBounds, total=False):
@@ -213,24 +222,23 @@ class BaseFeed(Resource, Generic[P, Item]):
         activities were added. An empty sequence sends nothing.
         """
         data = check.activity_list(activities, "activities")
-        if not data:
-            return AddActivitiesResponse(activities=[])
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> AddActivitiesResponse:
-            return await self._request(
-                "POST",
-                path("feed", self.slug, self.user_id),
-                AddActivitiesResponse,
-                scope=self._feed_scope,
+        results = await self._in_chunks(
+            "POST",
+            path("feed", self.slug, self.user_id),
+            AddActivitiesResponse,
+            data,
+            "activities_per_add",
+            lambda chunk: Call(
                 body={"activities": chunk},
                 idempotent=all(check.has_identity(item) for item in chunk),
-            )
-
-        results = await in_chunks(data, check.LIMITS["activities_per_add"], send)
-        if len(results) == 1:
-            return results[0]
-        added = [activity for result in results for activity in result.activities]
-        return combine(results, AddActivitiesResponse(activities=added))
+            ),
+            scope=self._feed_scope,
+        )
+        return joined(
+            results,
+            lambda result: result.activities,
+            lambda added: AddActivitiesResponse(activities=added),
+        )
 
     async def remove_activity(
         self, activity_id: str | None = None, *, foreign_id: str | None = None
@@ -336,35 +344,20 @@ class BaseFeed(Resource, Generic[P, Item]):
             params={"keep_history": True if keep_history else None},
         )
 
-    async def followers(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        filter: Sequence[str] | None = None,
-    ) -> FollowsPage:
-        """The feeds following this one, most recent follow first (limit 1..500, offset at
-        most 4000; ``filter`` keeps only the listed feed ids)."""
-        return await self._follows("followers", limit, offset, filter)
+    async def followers(self, **query: Unpack[FollowsQuery]) -> FollowsPage:
+        """The feeds following this one, most recent follow first (keyword arguments of
+        :class:`FollowsQuery`; ``filter`` keeps only the listed feed ids)."""
+        return await self._follows("followers", query, "followers")
 
-    async def following(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        filter: Sequence[str] | None = None,
-    ) -> FollowsPage:
-        """The feeds this one follows, most recent follow first; ``filter`` with feed ids
-        checks whether they are followed."""
-        return await self._follows("follows", limit, offset, filter)
+    async def following(self, **query: Unpack[FollowsQuery]) -> FollowsPage:
+        """The feeds this one follows, most recent follow first (keyword arguments of
+        :class:`FollowsQuery`); ``filter`` with feed ids checks whether they are
+        followed."""
+        return await self._follows("follows", query, "following")
 
-    async def _follows(
-        self,
-        which: str,
-        limit: int | None,
-        offset: int | None,
-        filter: Sequence[str] | None,
-    ) -> FollowsPage:
+    async def _follows(self, which: str, query: FollowsQuery, method: str) -> FollowsPage:
+        _checks.keywords(query, FollowsQuery.__optional_keys__, method)
+        limit, offset, filter = query.get("limit"), query.get("offset"), query.get("filter")
         high_offset = check.LIMITS["follow_offset"]
         params: Params = {
             "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=500),
@@ -514,6 +507,7 @@ __all__ = [
     "Feed",
     "FeedRead",
     "FlatFeedRead",
+    "FollowsQuery",
     "NotificationFeed",
     "NotificationFeedRead",
     "ReactionOptions",

@@ -11,7 +11,7 @@ from stream_async._auth import Scope
 from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models import EmptyResponse, FollowStats
-from stream_async.resources._base import Resource
+from stream_async.resources._base import Call, Resource
 from stream_async.resources._batching import acknowledged
 from stream_async.resources.feeds import copy_limit, target_feed
 
@@ -67,17 +67,15 @@ class Follows(Resource):
                 copy_limit(entry["activity_copy_limit"], f"follows[{i}].activity_copy_limit")
         limit = None if activity_copy_limit is None else copy_limit(activity_copy_limit)
 
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._request(
-                "POST",
-                path("follow_many"),
-                EmptyResponse,
-                params={"activity_copy_limit": limit},
-                body=chunk,
-                idempotent=True,
-            )
-
-        return await acknowledged(body, "follow_many", send)
+        results = await self._in_chunks(
+            "POST",
+            "follow_many/",
+            EmptyResponse,
+            body,
+            "follow_many",
+            lambda chunk: Call(params={"activity_copy_limit": limit}, body=chunk, idempotent=True),
+        )
+        return acknowledged(results)
 
     async def unfollow_many(
         self, unfollows: Sequence[Any], *, keep_history: bool = False
@@ -90,12 +88,15 @@ class Follows(Resource):
             if not isinstance(value, bool):
                 raise StreamValidationError(f"unfollows[{i}].keep_history", "must be a bool")
 
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._request(
-                "POST", path("unfollow_many"), EmptyResponse, body=chunk, idempotent=True
-            )
-
-        return await acknowledged(body, "unfollow_many", send)
+        results = await self._in_chunks(
+            "POST",
+            "unfollow_many/",
+            EmptyResponse,
+            body,
+            "unfollow_many",
+            lambda chunk: Call(body=chunk, idempotent=True),
+        )
+        return acknowledged(results)
 
     async def follow_stats(
         self,

@@ -4,7 +4,7 @@ and paging through them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
 from typing_extensions import Unpack
@@ -20,6 +20,23 @@ from stream_async.resources import _checks
 from stream_async.resources._base import Resource
 
 Params = dict[str, QueryValue]
+
+
+class ReactionChanges(TypedDict, total=False):
+    """A reaction's own fields (``data``), the feeds that get an activity for it
+    (``target_feeds``, feed ids) and what is added to that activity
+    (``target_feeds_extra_data``)."""
+
+    data: Mapping[str, Any] | None
+    target_feeds: Sequence[str] | None
+    target_feeds_extra_data: Mapping[str, Any] | None
+
+
+class NewReaction(ReactionChanges, total=False):
+    """What a new reaction takes beyond its kind, target and user: :class:`ReactionChanges`
+    and the reaction ``id`` to use (server-made when not given)."""
+
+    id: str | None
 
 
 class ReactionQuery(_checks.IdBounds, total=False):
@@ -49,42 +66,26 @@ class Reactions(Resource):
     _scope = Scope("reactions")
 
     async def add(
-        self,
-        kind: str,
-        activity_id: str,
-        user_id: str | None = None,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
-        id: str | None = None,
+        self, kind: str, activity_id: str, user_id: str | None = None, **extra: Unpack[NewReaction]
     ) -> ReactionResponse:
         """Add a reaction of ``kind`` (``"like"``, ``"comment"``, ...) by ``user_id`` to an
         activity; returns it with its ``id``. ``user_id`` is required with server-side
         auth; in client-side mode the reaction is the token user's and ``user_id`` is not
         sent.
 
-        ``data`` is the reaction's own fields; ``target_feeds`` (feed ids) get an activity
-        for the reaction, with ``target_feeds_extra_data`` added to it; ``id`` chooses the
-        reaction id (a second add with the same id raises
-        :class:`~stream_async.errors.ConflictError`).
+        Keyword arguments (:class:`NewReaction`): ``data`` is the reaction's own fields;
+        ``target_feeds`` (feed ids) get an activity for the reaction, with
+        ``target_feeds_extra_data`` added to it; ``id`` chooses the reaction id (a second
+        add with the same id raises :class:`~stream_async.errors.ConflictError`).
         """
         body = {
             "kind": _checks.reference(kind, "kind"),
             "activity_id": _checks.reference(activity_id, "activity_id"),
         }
-        return await self._add(body, user_id, data, target_feeds, target_feeds_extra_data, id)
+        return await self._add(body, user_id, extra, "add")
 
     async def add_child(
-        self,
-        kind: str,
-        parent_id: str,
-        user_id: str | None = None,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
-        id: str | None = None,
+        self, kind: str, parent_id: str, user_id: str | None = None, **extra: Unpack[NewReaction]
     ) -> ReactionResponse:
         """Add a child reaction (a reply, a like of a comment) to the reaction ``parent_id``;
         the arguments are those of :meth:`add`. Reactions nest at most three levels deep."""
@@ -92,24 +93,20 @@ class Reactions(Resource):
             "kind": _checks.reference(kind, "kind"),
             "parent": _checks.reference(parent_id, "parent_id"),
         }
-        return await self._add(body, user_id, data, target_feeds, target_feeds_extra_data, id)
+        return await self._add(body, user_id, extra, "add_child")
 
     async def _add(
-        self,
-        body: dict[str, Any],
-        user_id: str | None,
-        data: Mapping[str, Any] | None,
-        target_feeds: Sequence[str] | None,
-        target_feeds_extra_data: Mapping[str, Any] | None,
-        id: str | None,
+        self, body: dict[str, Any], user_id: str | None, extra: NewReaction, method: str
     ) -> ReactionResponse:
+        _checks.keywords(extra, NewReaction.__optional_keys__, method)
         if user_id is not None:
             user_id = _checks.reference(user_id, "user_id")
         elif not self._client_side:
             raise StreamValidationError("user_id", "is required with server-side auth")
         if not self._client_side:
             body["user_id"] = user_id
-        body.update(_changes(data, target_feeds, target_feeds_extra_data))
+        body.update(_changes(extra))
+        id = extra.get("id")
         if id is not None:
             body["id"] = _checks.reference(id, "id")
         # With a client-chosen id, a repeat is refused as a duplicate instead of adding a
@@ -125,21 +122,15 @@ class Reactions(Resource):
         return await self._request("GET", path("reaction", key), ReactionResponse)
 
     async def update(
-        self,
-        reaction_id: str,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
+        self, reaction_id: str, **changes: Unpack[ReactionChanges]
     ) -> ReactionResponse:
         """Replace a reaction's ``data`` and/or ``target_feeds`` (an activity moves out of
-        feeds no longer listed); only the arguments given are sent."""
+        feeds no longer listed), and ``target_feeds_extra_data``; only the keyword
+        arguments given are sent."""
         key = _checks.reference(reaction_id, "reaction_id")
+        _checks.keywords(changes, ReactionChanges.__optional_keys__, "update")
         return await self._request(
-            "PUT",
-            path("reaction", key),
-            ReactionResponse,
-            body=_changes(data, target_feeds, target_feeds_extra_data),
+            "PUT", path("reaction", key), ReactionResponse, body=_changes(changes)
         )
 
     async def delete(self, reaction_id: str, *, soft: bool = False) -> EmptyResponse:
@@ -209,20 +200,17 @@ class Reactions(Resource):
         return await self._request("GET", target, ReactionPage, params=params)
 
 
-def _changes(
-    data: Mapping[str, Any] | None,
-    target_feeds: Sequence[str] | None,
-    target_feeds_extra_data: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+def _changes(changes: ReactionChanges) -> dict[str, Any]:
+    """The body of the :class:`ReactionChanges` given (``None`` is not given), checked."""
     body: dict[str, Any] = {}
+    data, extra = changes.get("data"), changes.get("target_feeds_extra_data")
+    target_feeds = changes.get("target_feeds")
     if data is not None:
         body["data"] = _checks.mapping(data, "data")
     if target_feeds is not None:
         body["target_feeds"] = check.feed_ids(target_feeds, "target_feeds")
-    if target_feeds_extra_data is not None:
-        body["target_feeds_extra_data"] = _checks.mapping(
-            target_feeds_extra_data, "target_feeds_extra_data"
-        )
+    if extra is not None:
+        body["target_feeds_extra_data"] = _checks.mapping(extra, "target_feeds_extra_data")
     return body
 
 
