@@ -178,6 +178,11 @@ class BaseFeed(Resource, Generic[P, Item]):
         """The feed id, ``slug:user_id``."""
         return f"{self.slug}:{self.user_id}"
 
+    def _path(self, *segments: str, root: str = "feed") -> str:
+        """The path of this feed under ``root`` (``feed``, ``enrich/feed`` ...), then
+        ``segments``, each percent-encoded."""
+        return f"{root}/{path(self.slug, self.user_id, *segments)}"
+
     # -- tokens ----------------------------------------------------------------------
 
     def create_scope_token(self, resource: str, action: str) -> str:
@@ -205,7 +210,7 @@ class BaseFeed(Resource, Generic[P, Item]):
         data = check.activity(activity)
         return await self._request(
             "POST",
-            path("feed", self.slug, self.user_id),
+            self._path(),
             ActivityResponse,
             scope=self._feed_scope,
             body=data,
@@ -224,7 +229,7 @@ class BaseFeed(Resource, Generic[P, Item]):
         data = check.activity_list(activities, "activities")
         results = await self._in_chunks(
             "POST",
-            path("feed", self.slug, self.user_id),
+            self._path(),
             AddActivitiesResponse,
             data,
             "activities_per_add",
@@ -256,11 +261,7 @@ class BaseFeed(Resource, Generic[P, Item]):
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
         return await self._request(
-            "DELETE",
-            path("feed", self.slug, self.user_id, key),
-            RemoveActivityResponse,
-            scope=self._feed_scope,
-            params=params,
+            "DELETE", self._path(key), RemoveActivityResponse, scope=self._feed_scope, params=params
         )
 
     async def update_activity_to_targets(
@@ -301,7 +302,7 @@ class BaseFeed(Resource, Generic[P, Item]):
             )
         return await self._request(
             "POST",
-            path("feed_targets", self.slug, self.user_id, "activity_to_targets"),
+            self._path("activity_to_targets", root="feed_targets"),
             ActivityTargetsResponse,
             scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
             body=body,
@@ -324,7 +325,7 @@ class BaseFeed(Resource, Generic[P, Item]):
             body["activity_copy_limit"] = copy_limit(activity_copy_limit)
         return await self._request(
             "POST",
-            path("feed", self.slug, self.user_id, "follows"),
+            self._path("follows"),
             EmptyResponse,
             scope=self._follow_scope,
             body=body,
@@ -338,7 +339,7 @@ class BaseFeed(Resource, Generic[P, Item]):
         ``keep_history``."""
         return await self._request(
             "DELETE",
-            path("feed", self.slug, self.user_id, "follows", target_feed(target)),
+            self._path("follows", target_feed(target)),
             EmptyResponse,
             scope=self._follow_scope,
             params={"keep_history": True if keep_history else None},
@@ -369,11 +370,7 @@ class BaseFeed(Resource, Generic[P, Item]):
             else [target_feed(f, "filter") for f in check.sequence(filter, "filter")],
         }
         return await self._request(
-            "GET",
-            path("feed", self.slug, self.user_id, which),
-            FollowsPage,
-            scope=self._follow_scope,
-            params=params,
+            "GET", self._path(which), FollowsPage, scope=self._follow_scope, params=params
         )
 
     # -- reads -----------------------------------------------------------------------
@@ -390,10 +387,9 @@ class BaseFeed(Resource, Generic[P, Item]):
         return {}
 
     async def _read(self, params: Params, enrich: bool) -> P:
-        root = ("enrich", "feed") if enrich else ("feed",)
         return await self._request(
             "GET",
-            path(*root, self.slug, self.user_id),
+            self._path(root="enrich/feed" if enrich else "feed"),
             self._page,
             scope=self._feed_scope,
             params=params,
