@@ -15,13 +15,8 @@ import httpx
 import jwt
 import pytest
 
-from stream_async import (
-    APITimeoutError,
-    AsyncStreamClient,
-    StreamConfigurationError,
-    StreamError,
-    StreamValidationError,
-)
+from stream_async import APITimeoutError, AsyncStreamClient
+from stream_async.errors import StreamConfigurationError, StreamError, StreamValidationError
 from stream_async.resources.feeds import ReactionOptions
 from tests.conftest import API_KEY, API_SECRET, BASE_URL
 from tests.servers import serve
@@ -52,6 +47,19 @@ class Wire:
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, float]] = []
         self.requests: list[httpx.Request] = []
+        self.http = httpx.AsyncClient(transport=httpx.MockTransport(self))
+
+    def client(
+        self, *, api_secret: str | None = None, token: str | None = None
+    ) -> AsyncStreamClient:
+        """A client whose requests this wire answers (closing ``http`` is the test's)."""
+        return AsyncStreamClient(
+            api_key=API_KEY,
+            api_secret=api_secret,
+            token=token,
+            base_url=BASE_URL,
+            http_client=self.http,
+        )
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -66,18 +74,15 @@ class Wire:
 
 
 @pytest.fixture
-def wire() -> Wire:
-    return Wire()
+async def wire() -> AsyncIterator[Wire]:
+    wire = Wire()
+    yield wire
+    await wire.http.aclose()
 
 
 @pytest.fixture
-async def client(wire: Wire) -> AsyncIterator[AsyncStreamClient]:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(wire))
-    async with AsyncStreamClient(
-        api_key=API_KEY, api_secret=API_SECRET, base_url=BASE_URL, http_client=http
-    ) as c:
-        yield c
-    await http.aclose()
+def client(wire: Wire) -> AsyncStreamClient:
+    return wire.client(api_secret=API_SECRET)
 
 
 NAMESPACES = [
@@ -211,11 +216,7 @@ async def test_a_copy_of_a_copy_keeps_what_it_does_not_change(
 
 async def test_a_copy_of_a_client_side_client_signs_with_the_user_token(wire: Wire) -> None:
     user_token = jwt.encode({"user_id": "alice"}, API_SECRET, algorithm="HS256")
-    http = httpx.AsyncClient(transport=httpx.MockTransport(wire))
-    client = AsyncStreamClient(
-        api_key=API_KEY, token=f"Bearer {user_token}", base_url=BASE_URL, http_client=http
-    )
-    copy = client.with_options(timeout=4)
+    copy = wire.client(token=f"Bearer {user_token}").with_options(timeout=4)
     await copy.reactions.add("like", "activity-1")
     request = wire.requests[-1]
     assert request.headers["Authorization"] == user_token
@@ -224,8 +225,6 @@ async def test_a_copy_of_a_client_side_client_signs_with_the_user_token(wire: Wi
     assert wire.seen == [("POST", "/api/v1.0/reaction/", 4.0)]
     with pytest.raises(StreamConfigurationError, match=r"creating tokens needs api_secret"):
         copy.feed("user", "alice").create_scope_token("feed", "read")
-    await client.aclose()
-    await http.aclose()
 
 
 class SlowApp:

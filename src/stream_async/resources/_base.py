@@ -4,7 +4,7 @@ A namespace keeps nothing of its own but the client it belongs to: the request p
 signer and the settings (timeouts, retries) are reached through it at call time, so the
 namespaces of a ``with_options`` copy use the copy's settings. Every call a namespace
 makes ends in :meth:`Resource._request`, the one place that hands a call to the client's
-request path.
+request path, and so the one place where settings of a single call would join it.
 
 The client builds each namespace once (:class:`namespace`: ``client.reactions is
 client.reactions``) and offers the calls that the official client has at top level
@@ -30,7 +30,7 @@ from typing import (
 from typing_extensions import Unpack
 
 from stream_async import _validation as check
-from stream_async._auth import Scope, Signer
+from stream_async._auth import Scope
 from stream_async._transport import QueryValue
 from stream_async.models._base import StreamResponse
 from stream_async.resources._batching import in_chunks
@@ -79,10 +79,6 @@ class Resource:
     def _client_side(self) -> bool:
         """Whether calls are signed with a user token (the acting user is the token's)."""
         return self._client._signer is None
-
-    def _require_signer(self) -> Signer:
-        """The client's signer; raises ``StreamConfigurationError`` without an API secret."""
-        return self._client._require_signer()
 
     async def _request(
         self,

@@ -188,7 +188,7 @@ class BaseFeed(Resource, Generic[P, Item]):
     def create_scope_token(self, resource: str, action: str) -> str:
         """A server token limited to this feed, e.g. ``("feed", "read")`` for a browser
         that reads it, or ``("feed", "write")``; needs the API secret."""
-        signer = self._require_signer()
+        signer = self._client._require_signer()
         resource = check.non_empty_str(resource, "resource")
         action = check.non_empty_str(action, "action")
         return signer.scope_token(resource, action, self._feed_scope.feed_id)
