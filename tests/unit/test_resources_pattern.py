@@ -103,6 +103,7 @@ async def test_each_namespace_is_built_once_per_client(
     first = getattr(client, name)
     assert getattr(client, name) is first
     assert repr(first) == shown
+    assert getattr(AsyncStreamClient, name).__doc__ == type(first).__doc__
     copy = client.with_options(timeout=9)
     assert getattr(copy, name) is getattr(copy, name)
     assert getattr(copy, name) is not first
@@ -275,6 +276,15 @@ BAD_SETTINGS: list[tuple[dict[str, Any], type[StreamError], str]] = [
     ({"max_retries": 1.5}, StreamConfigurationError, "max_retries"),
     ({"max_retries": True}, StreamConfigurationError, "max_retries"),
 ]
+
+
+def test_with_options_shows_which_settings_it_changes() -> None:
+    shown = str(inspect.signature(AsyncStreamClient.with_options))
+    assert shown == (
+        "(self, *, timeout: 'float' = NOT_GIVEN, upload_timeout: 'float' = NOT_GIVEN, "
+        "max_retries: 'int' = NOT_GIVEN, total_timeout: 'float | None' = NOT_GIVEN, "
+        "retry_non_idempotent: 'bool' = NOT_GIVEN) -> 'AsyncStreamClient'"
+    )
 
 
 @pytest.mark.parametrize(("bad", "kind", "named"), BAD_SETTINGS)

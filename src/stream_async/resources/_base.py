@@ -129,6 +129,7 @@ class namespace(Generic[N]):
     def __init__(self, kind: type[N]) -> None:
         self._kind = kind
         self._name = ""
+        self.__doc__ = kind.__doc__
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self._name = name
