@@ -251,7 +251,6 @@ def slow() -> Iterator[tuple[SlowApp, str]]:
 
 
 @pytest.mark.socket
-@pytest.mark.asyncio
 async def test_a_copy_timeout_is_the_one_applied_on_a_real_socket(
     slow: tuple[SlowApp, str],
 ) -> None:
