@@ -61,7 +61,8 @@ class Resource:
     """A namespace of API calls, bound to one client.
 
     Subclasses name the token scope (``_scope``) and the service (``_service``) their
-    calls use unless a call says otherwise.
+    calls use unless a call says otherwise. Only feed handles, made per call, keep
+    ``__slots__``; the other namespaces exist once per client.
     """
 
     __slots__ = ("_client",)

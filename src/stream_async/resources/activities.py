@@ -73,8 +73,6 @@ class Activities(Resource):
     """Activities addressed by id or by ``foreign_id`` + ``time``, wherever they are.
     Signed with ``activities`` tokens (action by HTTP method)."""
 
-    __slots__ = ()
-
     _scope = Scope("activities")
 
     async def get(

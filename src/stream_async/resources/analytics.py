@@ -16,8 +16,6 @@ class Analytics(Resource):
     """Events for the analytics service, signed with an ``analytics`` token (any action,
     ``user_id: "*"``). An empty list of events sends nothing."""
 
-    __slots__ = ()
-
     _scope = Scope("analytics", feed_id=None, user_id="*", action="*")
     _service = "analytics"
 

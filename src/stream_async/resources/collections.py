@@ -49,8 +49,6 @@ class Collections(Resource):
     a new object is the token's user and ``user_id`` is never sent.
     """
 
-    __slots__ = ()
-
     _scope = Scope("collections")
 
     create_reference = staticmethod(collection_reference)

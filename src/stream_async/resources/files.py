@@ -40,8 +40,6 @@ class Files(Resource):
     """``client.files``: upload any file, delete it by URL. Signed with ``files`` tokens
     (action by HTTP method); uploads get the client's ``upload_timeout``."""
 
-    __slots__ = ()
-
     _scope = Scope("files")
     _root: ClassVar[str] = "files"
 
@@ -92,8 +90,6 @@ class Files(Resource):
 class Images(Files):
     """``client.images``: upload images (an ``image/*`` content type), delete them, and get
     resized or cropped copies with :meth:`process`."""
-
-    __slots__ = ()
 
     _root: ClassVar[str] = "images"
 

@@ -50,8 +50,6 @@ class Follows(Resource):
     """Follows between many feeds, in one request (or one per 2500 follows). Signed with
     ``follower`` tokens; ``follow_stats`` with a read-only token."""
 
-    __slots__ = ()
-
     _scope = Scope("follower")
 
     async def follow_many(

@@ -12,8 +12,6 @@ from stream_async.resources._base import Resource
 class OpenGraphScraper(Resource):
     """Pages scraped by Stream, signed with a read-only token (``"*"`` resource)."""
 
-    __slots__ = ()
-
     _scope = Scope("*", action="read")
 
     async def og(self, url: str) -> OpenGraph:

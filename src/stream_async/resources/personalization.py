@@ -22,8 +22,6 @@ class Personalization(Resource):
     comma-joined; ``None`` is left out).
     """
 
-    __slots__ = ()
-
     _scope = Scope("personalization", user_id="*")
     _service = "personalization"
 

@@ -61,8 +61,6 @@ class Reactions(Resource):
     token's: ``user_id`` arguments are then optional and never sent.
     """
 
-    __slots__ = ()
-
     _scope = Scope("reactions")
 
     async def add(

@@ -29,8 +29,6 @@ def user_reference(user: str | User | Mapping[str, Any]) -> str:
 class Users(Resource):
     """``client.users``. Signed with ``users`` tokens (action by HTTP method)."""
 
-    __slots__ = ()
-
     _scope = Scope("users")
 
     create_reference = staticmethod(user_reference)
