@@ -300,8 +300,8 @@ LONG = "x" * 256
         ({"activity_id": "a", "limit": 0}, "limit"),
         ({"activity_id": "a", "limit": 26}, "limit"),
         ({"activity_id": "a", "limit": True}, "limit"),
-        ({"activity_id": "a", "id_lt": "1", "id_gt": "2"}, "id_gt"),
-        ({"activity_id": "a", "id_lt": "1", "id_lte": "2"}, "id_lte"),
+        ({"activity_id": "a", "id_lt": "1", "id_gt": "2"}, "id_lt/id_gt"),
+        ({"activity_id": "a", "id_lt": "1", "id_lte": "2"}, "id_lt/id_lte"),
         ({"activity_id": "a", "id_gte": ""}, "id_gte"),
         ({"activity_id": "a", "with_own_children": "yes"}, "with_own_children"),
         ({"activity_id": "a", "children_user_id": ""}, "children_user_id"),
@@ -487,7 +487,7 @@ async def test_namespace_follows_with_options(
     client: AsyncStreamClient, router: respx.Router
 ) -> None:
     route = router.get(f"reaction/{REACTION_ID}/").respond(200, json=STORED)
-    assert client.reactions is not client.reactions
+    assert client.reactions is client.reactions
     assert repr(client.reactions) == "Reactions()"
     await client.with_options(timeout=7).reactions.get(REACTION_ID)
     assert route.calls.last.request.extensions["timeout"]["read"] == 7
