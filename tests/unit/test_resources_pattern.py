@@ -63,7 +63,9 @@ class Wire:
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        self.seen.append((request.method, request.url.path, request.extensions["timeout"]["read"]))
+        self.seen.append(
+            (request.method, request.url.path, round(request.extensions["timeout"]["read"], 1))
+        )
         if request.url.path.endswith("/stats/follow/"):
             return httpx.Response(200, json=STATS)
         if request.method == "POST" and request.url.path.endswith(("/files/", "/images/")):
