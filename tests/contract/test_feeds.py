@@ -23,7 +23,7 @@ from stream_async.models import (
     NotificationPage,
 )
 from stream_async.resources.feeds import ReactionOptions
-from tests.contract.wire import Case, params, run_case
+from tests.contract.wire import Case, equal, params, run_case
 from tests.support.recording import RecordingServer, Reply
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.socket]
@@ -152,7 +152,7 @@ CASES = [
         feed_claims("write", "useralice"),
         body={"actor": "alice", "verb": "post", "object": "1", "to": ["timeline:bob"]},
         reply=Reply(201, {**STORED, "to": ["timeline:bob"]}),
-        check=lambda r: assert_equal(r.to, ["timeline:bob"]),
+        check=lambda r: equal(r.to, ["timeline:bob"]),
     ),
     Case(
         "add_activities",
@@ -169,7 +169,7 @@ CASES = [
             ]
         },
         reply=Reply(201, {"activities": [STORED, {**STORED, "id": "x"}], "duration": "2ms"}),
-        check=lambda r: assert_equal(
+        check=lambda r: equal(
             (type(r), [a.id for a in r.activities]),
             (AddActivitiesResponse, [STORED["id"], "x"]),
         ),
@@ -199,7 +199,7 @@ CASES = [
         "/api/v1.0/feed/user/alice/",
         feed_claims("read", "useralice"),
         reply=Reply(200, {"results": [], "next": ""}),
-        check=lambda p: assert_equal((p.has_next, p.rate_limit), (False, None)),
+        check=lambda p: equal((p.has_next, p.rate_limit), (False, None)),
     ),
     Case(
         "get_enriched_with_reactions",
@@ -302,7 +302,7 @@ CASES = [
         "/api/v1.0/feed/user/alice/abc/",
         feed_claims("delete", "useralice"),
         reply=Reply(200, {"removed": "abc", "duration": "1ms"}),
-        check=lambda r: assert_equal(r.removed, "abc"),
+        check=lambda r: equal(r.removed, "abc"),
     ),
     Case(
         "remove_activity_by_foreign_id_percent_encoded",
@@ -329,7 +329,7 @@ CASES = [
         follower_claims("write", "timelinealice"),
         body={"target": "user:bob", "activity_copy_limit": 0},
         reply=Reply(201, {"duration": "1ms"}),
-        check=lambda r: assert_equal(r.duration, "1ms"),
+        check=lambda r: equal(r.duration, "1ms"),
     ),
     Case(
         "follow_a_feed_handle",
@@ -415,10 +415,6 @@ CASES = [
         reply=Reply(201, {"activity": STORED, "added": [], "removed": []}),
     ),
 ]
-
-
-def assert_equal(actual: object, expected: object) -> None:
-    assert actual == expected
 
 
 @params(CASES)
