@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -16,6 +17,17 @@ from stream_async.emulator import Emulator
 from stream_async.testing import EmulatorServer, client_for
 
 ROUTES = ["in-process", "socket"]
+
+SLACK = timedelta(seconds=1)
+"""Tolerance for server-stamped times compared with the test's clock (same machine)."""
+
+
+def assert_stamped_since(when: datetime | None, before: datetime) -> None:
+    """``when`` is an aware UTC time the server stamped after ``before`` and by now."""
+    assert when is not None
+    assert when.utcoffset() == timedelta(0)
+    assert before - SLACK <= when <= datetime.now(timezone.utc) + SLACK
+
 
 # README, "Transport": aiohttp on asyncio when the extra is installed, httpx's own otherwise.
 DEFAULT_SENDERS = {"asyncio": "aiohttp", "trio": "httpx"}

@@ -4,12 +4,14 @@ trio, in-process and over a real loopback socket on the default sender (see
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from stream_async import AsyncStreamClient, errors
 from stream_async.resources.feeds import ReactionOptions
+from tests.integration.conftest import assert_stamped_since
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +27,7 @@ async def test_add_read_remove(e2e_client: AsyncStreamClient) -> None:
     added = await feed.add_activity(post(1, foreign_id="post:1", time=T0, mood="happy"))
     assert added.time == T0
     assert added.custom == {"mood": "happy"}
-    assert added.duration
+    assert re.fullmatch(r"\d+\.\d{2}ms", added.duration or ""), added.duration
     batch = await feed.add_activities(
         [post(i, time=T0 + timedelta(seconds=i)) for i in range(2, 5)]
     )
@@ -33,8 +35,11 @@ async def test_add_read_remove(e2e_client: AsyncStreamClient) -> None:
 
     page = await feed.get(limit=2)
     assert [a.object for a in page.results] == ["post:4", "post:3"]
-    assert page.has_next
+    assert page.has_next is True
     assert page.rate_limit is not None
+    # the emulator reports a 2000-request window (api-semantics.md, section 5, sample values)
+    assert page.rate_limit.limit == 2000
+    assert 0 <= page.rate_limit.remaining < 2000
     rest = await feed.get(limit=10, id_lt=page.results[-1].id)
     assert [a.object for a in rest.results] == ["post:2", "post:1"]
     assert (await feed.get(offset=3)).results[0].id == added.id
@@ -58,6 +63,7 @@ async def test_follow_fan_out_and_unfollow(e2e_client: AsyncStreamClient) -> Non
     alice = e2e_client.feed("user", "alice")
     timeline = e2e_client.feed("timeline", "bob")
     await alice.add_activity(post(1, time=T0))
+    before = datetime.now(timezone.utc)
     await timeline.follow(alice, activity_copy_limit=10)
     await alice.add_activity(post(2, time=T0 + timedelta(seconds=1)))
     page = await timeline.get()
@@ -66,7 +72,7 @@ async def test_follow_fan_out_and_unfollow(e2e_client: AsyncStreamClient) -> Non
 
     following = await timeline.following()
     assert [(f.feed_id, f.target_id) for f in following.results] == [("timeline:bob", "user:alice")]
-    assert following.results[0].created_at is not None
+    assert_stamped_since(following.results[0].created_at, before)
     assert [f.feed_id for f in (await alice.followers()).results] == ["timeline:bob"]
     assert (await timeline.following(filter=["user:carol"])).results == []
     stats = await e2e_client.follow_stats("user:alice")

@@ -16,7 +16,7 @@ from stream_async import AsyncStreamClient, errors
 from stream_async.emulator import Emulator, EmulatorConfig
 from stream_async.resources.feeds import ReactionOptions
 from stream_async.testing import client_for, new_emulator, serve_emulator
-from tests.integration.conftest import Emulated
+from tests.integration.conftest import Emulated, assert_stamped_since
 
 pytestmark = pytest.mark.anyio
 
@@ -33,9 +33,10 @@ async def a_post(client: AsyncStreamClient, user: str = "alice") -> str:
 async def test_reactions_lifecycle(e2e_client: AsyncStreamClient) -> None:
     post = await a_post(e2e_client)
     reactions = e2e_client.reactions
+    before = datetime.now(timezone.utc)
     like = await reactions.add("like", post, "bob")
     assert (like.kind, like.activity_id, like.user_id, like.parent) == ("like", post, "bob", "")
-    assert like.created_at is not None
+    assert_stamped_since(like.created_at, before)
     comment = await reactions.add(
         "comment", post, "carol", data={"text": "nice"}, target_feeds=["notification:alice"]
     )
@@ -52,8 +53,9 @@ async def test_reactions_lifecycle(e2e_client: AsyncStreamClient) -> None:
     notified = await e2e_client.notification_feed("notification", "alice").get()
     assert notified.results[0].activities[0].foreign_id == f"reaction:{comment.id}"
 
+    deleting = datetime.now(timezone.utc)
     await reactions.delete(like.id, soft=True)
-    assert (await reactions.get(like.id)).deleted_at is not None
+    assert_stamped_since((await reactions.get(like.id)).deleted_at, deleting)
     page = await reactions.filter(activity_id=post)
     assert {r.id for r in page.results} == {comment.id}
     await reactions.restore(like.id)
