@@ -102,11 +102,13 @@ async def run_load(url: str, transport: str, calls: int, workers: int, pool: int
     return peak - baseline
 
 
+@pytest.mark.timeout(600)  # about a minute alone on 2 cores; several times that when shared
 async def test_twenty_thousand_calls_at_concurrency_one_thousand(emulator_url: str) -> None:
     grown = await run_load(emulator_url, "aiohttp", calls=20_000, workers=1_000, pool=100)
     assert grown <= 100 + 10
 
 
+@pytest.mark.timeout(300)
 async def test_smaller_run_on_httpx_transport(emulator_url: str) -> None:
     grown = await run_load(emulator_url, "httpx", calls=2_000, workers=100, pool=20)
     assert grown <= 20 + 10
