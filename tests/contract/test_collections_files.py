@@ -26,18 +26,13 @@ from stream_async.models import (
 )
 from tests.conftest import API_KEY, API_SECRET
 from tests.contract.wire import Case, assert_common_headers, equal, params, run_case
+from tests.support.multipart import file_part, payload
+from tests.support.payloads import COLLECTION_OBJECT
 from tests.support.recording import Recorded, RecordingServer, Reply
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.socket]
 
-OBJECT: dict[str, Any] = {
-    "id": "cheese",
-    "collection": "food",
-    "foreign_id": "food:cheese",
-    "data": {"name": "Cheese Burger"},
-    "created_at": "2018-11-29T12:03:52.792967Z",
-    "updated_at": "2018-11-29T12:28:20.735841Z",
-}
+OBJECT = COLLECTION_OBJECT
 CDN = "https://cdn.example.com/stream/photo.png?sig=1"
 
 
@@ -239,15 +234,7 @@ async def test_batches_split_at_1000_ids(sdk: AsyncStreamClient, server: Recordi
 
 def only_part(request: Recorded) -> Message:
     assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
-    (part,) = request.form_parts()
-    assert part.get_param("name", header="content-disposition") == "file"
-    return part
-
-
-def payload(part: Message) -> bytes:
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    return data
+    return file_part(request.headers["content-type"], request.body)
 
 
 def assert_upload(request: Recorded, kind: str) -> None:

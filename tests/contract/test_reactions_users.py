@@ -25,32 +25,12 @@ from stream_async.models import (
 )
 from tests.conftest import API_KEY, API_SECRET
 from tests.contract.wire import AIOHTTP_BODILESS_CONTENT_TYPE, Case, equal, params, run_case
+from tests.support.payloads import ACTIVITY_ID, REACTION, REACTION_ID, USER
 from tests.support.recording import RecordingServer, Reply
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.socket]
 
-ACTIVITY_ID = "ce918867-0520-11e9-a11e-0a286b200b2e"
-REACTION_ID = "50539e71-d6bf-422d-ad21-c8717df0c325"
-STORED: dict[str, Any] = {
-    "created_at": "2018-12-27T13:02:03.013191Z",
-    "updated_at": "2018-12-27T13:02:04.013191Z",
-    "id": REACTION_ID,
-    "user_id": "eric",
-    "user": {"id": "eric", "created_at": "2018-12-01T00:00:00Z", "updated_at": "2018-12-01Z"},
-    "kind": "comment",
-    "activity_id": ACTIVITY_ID,
-    "data": {"text": "Hello!"},
-    "parent": "",
-    "latest_children": {},
-    "children_counts": {},
-}
-USER: dict[str, Any] = {
-    "id": "alice",
-    "data": {"name": "Alice"},
-    "created_at": "2018-12-27T13:02:03.013191Z",
-    "updated_at": "2018-12-27T13:02:03.013191Z",
-    "duration": "0.9ms",
-}
+STORED = REACTION
 
 
 def scope(resource: str, action: str) -> dict[str, str]:

@@ -14,9 +14,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 import jwt
@@ -50,16 +47,6 @@ class Recorded:
             self.headers["authorization"], secret, algorithms=["HS256"]
         )
         return decoded
-
-    def form_parts(self) -> list[Message]:
-        """The parts of a ``multipart/form-data`` body, parsed with the standard library's
-        MIME parser."""
-        header = f"Content-Type: {self.headers['content-type']}\r\n\r\n".encode()
-        form = BytesParser(policy=HTTP).parsebytes(header + self.body)
-        assert form.get_content_type() == "multipart/form-data"
-        parts = form.get_payload()
-        assert isinstance(parts, list)
-        return [part for part in parts if isinstance(part, Message)]
 
 
 @dataclass(frozen=True)

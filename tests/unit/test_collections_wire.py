@@ -13,17 +13,11 @@ from stream_async.models import (
     CollectionObject,
 )
 from stream_async.resources import Collections, collection_reference
+from tests.support.payloads import COLLECTION_OBJECT
 
 pytestmark = pytest.mark.anyio
 
-OBJECT: dict[str, Any] = {
-    "id": "cheese",
-    "collection": "food",
-    "foreign_id": "food:cheese",
-    "data": {"name": "Cheese Burger"},
-    "created_at": "2018-11-29T12:03:52.792967Z",
-    "updated_at": "2018-11-29T12:28:20.735841Z",
-}
+OBJECT = COLLECTION_OBJECT
 
 
 async def test_empty_batches_send_nothing(client: AsyncStreamClient, router: respx.Router) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import os
 from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from stream_async import AsyncStreamClient, StreamValidationError
 from stream_async.errors import InternalServerError
 from stream_async.resources import files as files_module
 from tests.conftest import claims
+from tests.support.multipart import file_part, payload
 
 pytestmark = pytest.mark.anyio
 
@@ -29,21 +28,7 @@ WRITE = {"resource": "files", "action": "write", "feed_id": "*"}
 
 def form_file(request: httpx.Request) -> Message:
     """The single multipart part of an upload, parsed."""
-    header = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
-    form = BytesParser(policy=HTTP).parsebytes(header + request.content)
-    assert form.get_content_type() == "multipart/form-data"
-    parts = form.get_payload()
-    assert isinstance(parts, list)
-    (part,) = parts
-    assert isinstance(part, Message)
-    assert part.get_param("name", header="content-disposition") == "file"
-    return part
-
-
-def payload(part: Message) -> bytes:
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    return data
+    return file_part(request.headers["Content-Type"], request.content)
 
 
 async def test_upload_uses_the_upload_timeout(

@@ -13,24 +13,11 @@ import respx
 
 from stream_async import AsyncStreamClient, StreamValidationError
 from tests.conftest import API_KEY, API_SECRET, BASE_URL
+from tests.support.payloads import ACTIVITY_ID, REACTION, REACTION_ID
 
 pytestmark = pytest.mark.anyio
 
-ACTIVITY_ID = "ce918867-0520-11e9-a11e-0a286b200b2e"
-REACTION_ID = "50539e71-d6bf-422d-ad21-c8717df0c325"
-STORED: dict[str, Any] = {
-    "created_at": "2018-12-27T13:02:03.013191Z",
-    "updated_at": "2018-12-27T13:02:04.013191Z",
-    "id": REACTION_ID,
-    "user_id": "eric",
-    "user": {"id": "eric", "created_at": "2018-12-01T00:00:00Z", "updated_at": "2018-12-01Z"},
-    "kind": "comment",
-    "activity_id": ACTIVITY_ID,
-    "data": {"text": "Hello!"},
-    "parent": "",
-    "latest_children": {},
-    "children_counts": {},
-}
+STORED = REACTION
 
 
 @pytest.fixture

@@ -11,16 +11,11 @@ import respx
 from stream_async import AsyncStreamClient, StreamValidationError
 from stream_async.models import User
 from stream_async.resources import Users, user_reference
+from tests.support.payloads import USER
 
 pytestmark = pytest.mark.anyio
 
-STORED: dict[str, Any] = {
-    "id": "alice",
-    "data": {"name": "Alice"},
-    "created_at": "2018-12-27T13:02:03.013191Z",
-    "updated_at": "2018-12-27T13:02:03.013191Z",
-    "duration": "0.9ms",
-}
+STORED = USER
 
 
 LONG = "u" * 256
