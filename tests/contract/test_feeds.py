@@ -93,6 +93,7 @@ def enriched_page(page: FeedPage) -> None:
 
 def aggregated_page(page: AggregatedPage) -> None:
     assert isinstance(page, AggregatedPage)
+    assert page.has_next is False
     (group,) = page.results
     assert (group.group, group.activity_count, group.actor_count) == ("like_2020-01-01", 2, 1)
     assert [a.id for a in group.activities] == ["id-002", "id-001"]
@@ -101,6 +102,7 @@ def aggregated_page(page: AggregatedPage) -> None:
 
 def notification_page(page: NotificationPage) -> None:
     assert isinstance(page, NotificationPage)
+    assert page.has_next is True
     assert (page.unseen, page.unread) == (1, 0)
     assert (page.results[0].is_seen, page.results[0].is_read) == (False, True)
 
@@ -277,7 +279,7 @@ CASES = [
             200,
             {
                 "results": [{**GROUP, "is_seen": False, "is_read": True}],
-                "next": "",
+                "next": "/api/v1.0/feed/notification/alice/?id_lt=id-002",
                 "unseen": 1,
                 "unread": 0,
             },
