@@ -156,6 +156,9 @@ async def _read_capped(chunks: AsyncIterable[bytes], limit: int) -> bytes:
     return bytes(body)
 
 
+_NO_DEFAULT_CONTENT_TYPE = ("Content-Type",)
+
+
 class AiohttpSender:
     """Sends through an aiohttp session and reads the body as bytes.
 
@@ -196,6 +199,9 @@ class AiohttpSender:
                 self._url(request.url, encoded=True),
                 headers=request.headers,
                 data=request.content,
+                # a write without a body carries no Content-Type (aiohttp's default would be
+                # application/octet-stream); every body's own type is in ``headers``
+                skip_auto_headers=_NO_DEFAULT_CONTENT_TYPE,
                 timeout=limits,
                 allow_redirects=False,
             ) as response:

@@ -42,16 +42,6 @@ def sender(request: pytest.FixtureRequest) -> Sender:
     return cast(Sender, request.param)
 
 
-@pytest.fixture(autouse=True)
-def _known_sender_bugs(request: pytest.FixtureRequest, sender: Sender) -> None:
-    """A contract case that lists ``sender`` in its ``known_bugs`` is a strict xfail there."""
-    callspec = getattr(request.node, "callspec", None)
-    case = callspec.params.get("case") if callspec is not None else None
-    reason = getattr(case, "known_bugs", {}).get(sender)
-    if reason is not None:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 @pytest_asyncio.fixture
 async def sdk(server: RecordingServer, sender: Sender) -> AsyncIterator[AsyncStreamClient]:
     """A server-side client on ``sender``, pointed at the recording server."""

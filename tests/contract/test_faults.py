@@ -36,17 +36,7 @@ def stream_error(status: int, code: int, exception: str, detail: str, **extra: A
     return Reply(status, body)
 
 
-async def test_refused_connection_is_a_connection_error(
-    sender: Sender, request: pytest.FixtureRequest
-) -> None:
-    if sender == "aiohttp":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="SDK bug: on the aiohttp sender a refused connection waits for the "
-                "timeout and raises APITimeoutError instead of APIConnectionError",
-            )
-        )
+async def test_refused_connection_is_a_connection_error(sender: Sender) -> None:
     async with AsyncStreamClient(
         api_key=API_KEY,
         api_secret=API_SECRET,

@@ -24,7 +24,7 @@ from stream_async.models import (
     UserResponse,
 )
 from tests.conftest import API_KEY, API_SECRET
-from tests.contract.wire import AIOHTTP_BODILESS_CONTENT_TYPE, Case, equal, params, run_case
+from tests.contract.wire import Case, equal, params, run_case
 from tests.support.payloads import ACTIVITY_ID, REACTION, REACTION_ID, USER
 from tests.support.recording import RecordingServer, Reply
 
@@ -221,7 +221,6 @@ SERVER_SIDE = [
         scope("reactions", "write"),
         reply=Reply(200, {"duration": "4ms"}),
         check=empty("4ms"),
-        known_bugs=AIOHTTP_BODILESS_CONTENT_TYPE,
     ),
     Case(
         "reaction_filter_by_activity",

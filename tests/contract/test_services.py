@@ -15,7 +15,7 @@ import pytest
 
 from stream_async import AsyncStreamClient
 from stream_async.models import EmptyResponse, OgImage, OpenGraph, PersonalizationResponse
-from tests.contract.wire import AIOHTTP_BODILESS_CONTENT_TYPE, Case, equal, params, run_case
+from tests.contract.wire import Case, equal, params, run_case
 from tests.support.recording import RecordingServer, Reply
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.socket]
@@ -171,7 +171,6 @@ CASES = [
         "POST",
         "/personalization/v1.0/object_metadata/",
         personalization("write"),
-        known_bugs=AIOHTTP_BODILESS_CONTENT_TYPE,
     ),
     Case(
         "personalization_delete_nested",

@@ -41,21 +41,11 @@ class Case:
     reply: Reply = field(default_factory=Reply)
     check: Callable[[Any], None] | None = None
     """Assertions on the call's result, parsed from ``reply``."""
-    known_bugs: dict[str, str] = field(default_factory=dict)
-    """Senders on which the call is known to send the wrong shape, with the reason: the
-    case runs as ``xfail(strict=True)`` there, so it fails once the bug is fixed."""
 
 
 def params(cases: list[Case]) -> pytest.MarkDecorator:
     """Parametrize a test over ``cases``, each named by its ``name``."""
     return pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in cases])
-
-
-# aiohttp adds its default Content-Type to a write with no body; the httpx sender sends none.
-AIOHTTP_BODILESS_CONTENT_TYPE = {
-    "aiohttp": "SDK bug: a POST/PUT without a body goes out with aiohttp's default "
-    "'Content-Type: application/octet-stream' on the aiohttp sender"
-}
 
 
 def equal(actual: object, expected: object) -> None:
