@@ -248,3 +248,36 @@ async def test_removed_activity_is_forgotten_once_no_feed_holds_it(
     assert emulator.store.activities == {}
     again = await api.add("user:1", time=time)
     assert again["id"] != first["id"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0001-01-01T00:00:00",
+        "1500-06-01T00:00:00",
+        "1582-10-14T23:59:59.999999",
+        "5236-03-31T21:21:00.684698",
+        "9999-12-31T23:59:59.999999",
+    ],
+)
+async def test_times_an_id_cannot_order_are_400(api: Api, moment: str) -> None:
+    response = await api.request(
+        "POST", "feed/user/1/", json={"actor": "a", "verb": "v", "object": "o", "time": moment}
+    )
+    body = error(response, 400, 4)
+    assert body["exception_fields"] == {
+        "time": ["Must be between 1582-10-15T00:00:00.000000 and 5236-03-31T21:21:00.684697."]
+    }
+    assert (await api.read("user:1"))["results"] == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["1582-10-15T00:00:00.000000", "1999-12-31T23:59:59.999999", "5236-03-31T21:21:00.684697"],
+)
+async def test_times_at_the_ends_of_the_range_round_trip_in_order(api: Api, moment: str) -> None:
+    added = await api.add("user:1", time=moment)
+    newer = await api.add("user:1", time="2000-01-01T00:00:00")
+    assert added["time"] == moment
+    expected = [newer["id"], added["id"]] if moment < "2000" else [added["id"], newer["id"]]
+    assert ids(await api.read("user:1")) == expected

@@ -121,6 +121,9 @@ ANALYTICS_ROUTES: Routes = [
 ]
 """The analytics service."""
 
+UPLOADS: frozenset[Handler | AsyncHandler] = frozenset({files.upload_file, files.upload_image})
+"""Handlers whose bodies may be as large as uploads; every other body is JSON-sized."""
+
 PERSONALIZATION_ROUTES: Routes = [
     ("/{resource:path}/", method, services.personalization, PERSONALIZATION)
     for method in ("GET", "POST", "DELETE")
@@ -143,9 +146,16 @@ class Emulator:
         self._snapshots = None if data_dir is None else Snapshots(data_dir)
         loaded = self._snapshots and self._snapshots.load(self.config.feed_groups)
         self.store = loaded or Store(self.config.feed_groups)
+        self.og_pages: dict[str, str] = dict(self.config.og_pages)
+        """URL -> HTML of the pages Open Graph scrapes instead of made-up data."""
+        rate_limit = Middleware(
+            RateLimitHeaders,
+            limit=self.config.rate_limit,
+            enforce=self.config.enforce_rate_limit,
+        )
         self.app = Starlette(
             routes=self._routes(),
-            middleware=[Middleware(RateLimitHeaders)],
+            middleware=[rate_limit],
             exception_handlers={HTTPException: http_error},
         )
         self.app.state.emulator = self
@@ -153,7 +163,11 @@ class Emulator:
     def _routes(self) -> list[BaseRoute]:
         def mount(prefix: str, routes: Routes) -> Mount:
             served = [
-                Route(path, endpoint(self, handler, access), methods=[method])
+                Route(
+                    path,
+                    endpoint(self, handler, access, self._body_limit(handler)),
+                    methods=[method],
+                )
                 for path, method, handler, access in routes
             ]
             return Mount(prefix, routes=served)
@@ -164,6 +178,15 @@ class Emulator:
             mount("/personalization/v1.0", PERSONALIZATION_ROUTES),
             Route("/uploads/{token}/{filename}", files.serve, methods=["GET"]),
         ]
+
+    def _body_limit(self, handler: Handler | AsyncHandler) -> int:
+        if handler in UPLOADS:
+            return self.config.max_upload_bytes
+        return self.config.max_json_bytes
+
+    def register_og_page(self, *, url: str, html: str) -> None:
+        """Answer Open Graph requests for ``url`` with the tags of ``html`` (no network)."""
+        self.og_pages[url] = html
 
     def persist(self) -> None:
         """Save the state to the data directory, if there is one."""

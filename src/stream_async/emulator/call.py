@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from starlette.datastructures import QueryParams
 
-from stream_async.emulator.config import FeedGroupConfig
+from stream_async.emulator.config import DEFAULT_MAX_IMAGE_PIXELS, FeedGroupConfig, Resolver
 from stream_async.emulator.errors import feed_config_error, field_errors, input_error, not_allowed
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -140,6 +140,18 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class OpenGraphSource:
+    """Where Open Graph data comes from: ``pages`` (URL -> HTML) registered by the user, and
+    whether other URLs are fetched (``fetch``) through ``transport`` (None: the network),
+    their hosts resolved by ``resolver`` (None: the system resolver)."""
+
+    pages: Mapping[str, str] = field(default_factory=dict)
+    fetch: bool = False
+    transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = None
+
+
+@dataclass(frozen=True)
 class Call:
     """The parts of a request a handler may use.
 
@@ -147,7 +159,8 @@ class Call:
     ``app_id`` the app's id,
     ``user_id`` the user of a user token (None for server tokens), ``base_url`` the root the
     request came to (for absolute URLs), ``uploads`` the files of a multipart body by field
-    name, and ``transport`` what Open Graph fetches go through (None: the network).
+    name, ``og`` where Open Graph data comes from, and ``max_image_pixels`` the largest image
+    an upload may hold.
     """
 
     path: str
@@ -160,7 +173,8 @@ class Call:
     user_id: str | None = None
     base_url: str = "http://localhost/"
     uploads: Mapping[str, Upload] = field(default_factory=dict)
-    transport: httpx.AsyncBaseTransport | None = None
+    og: OpenGraphSource = field(default_factory=OpenGraphSource)
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
 
     @property
     def enriched(self) -> bool:

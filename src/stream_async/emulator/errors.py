@@ -96,6 +96,18 @@ def conflict(detail: str) -> StreamError:
     return StreamError(409, 22, "ConflictException", detail)
 
 
+def body_too_large(limit: int) -> StreamError:
+    """413, code 18: the request body is larger than ``limit`` bytes."""
+    detail = f"request body is too large: the limit is {limit} bytes"
+    return StreamError(413, 18, "InputException", detail)
+
+
+def rate_limited(limit: int) -> StreamError:
+    """429, code 9: more than ``limit`` requests in the current one-minute window."""
+    detail = f"rate limit reached: at most {limit} requests per minute"
+    return StreamError(429, 9, "RateLimitReached", detail)
+
+
 def internal_error() -> StreamError:
     """500, code -1: an unexpected failure inside the emulator."""
     return StreamError(500, -1, "InternalSystemError", "Internal System Error")

@@ -1,14 +1,17 @@
 """The HTTP layer: how a route runs a handler, and what every response carries.
 
 A handler is a plain synchronous function ``(store, call) -> (status, body)``. Its route
-wrapper (:func:`endpoint`) awaits the request body (and the files of a multipart body),
-authenticates the request, then calls the handler without awaiting anything else, which is
-what keeps writes atomic (see :mod:`stream_async.emulator.store`); after a successful call the
-emulator persists its state when it has a data directory. The one exception is Open Graph,
-whose handler is a coroutine (it fetches a page) that only reads. Bodies get ``duration``;
-errors become Stream error bodies; an unexpected exception is logged and answered with a
-Stream-shaped 500.
-:class:`RateLimitHeaders` adds ``x-ratelimit-*`` to every response, errors included.
+wrapper (:func:`endpoint`) reads the request body under the route's size limit (from
+``Content-Length`` first, then counting the bytes as they stream in, before authentication
+reads anything; beyond it: 413 code 18), authenticates the request, then calls the handler
+without awaiting anything else, which is what keeps writes atomic (see
+:mod:`stream_async.emulator.store`); after a successful call the emulator persists its state
+when it has a data directory. The exceptions are coroutine handlers: Open Graph (it may fetch
+a page, and only reads) and image uploads and processing, which decode in a worker thread
+and write to the store only after their last await. Bodies get ``duration``; errors become
+Stream error bodies; an unexpected exception is logged and answered with a Stream-shaped 500.
+:class:`RateLimitHeaders` adds ``x-ratelimit-*`` to every response, errors included, and
+answers 429 past the limit when asked to enforce it.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stream_async.emulator.auth import Access, authenticate
-from stream_async.emulator.call import Call, Upload
+from stream_async.emulator.call import Call, OpenGraphSource, Upload
 from stream_async.emulator.errors import (
     StreamError,
+    body_too_large,
     does_not_exist,
     input_error,
     internal_error,
     not_allowed,
+    rate_limited,
 )
 
 if TYPE_CHECKING:
@@ -48,9 +53,6 @@ AsyncHandler = Callable[["Store", Call], Awaitable[Reply]]
 
 STARTED = "stream_async.emulator.started"
 """Scope key holding the ``perf_counter()`` at which the request arrived."""
-
-RATE_LIMIT = 2000
-"""Requests per one-minute window reported in ``x-ratelimit-limit`` (never enforced)."""
 
 
 class StreamJSONResponse(Response):
@@ -98,14 +100,41 @@ async def _uploads(request: Request) -> dict[str, Upload]:
     return uploads
 
 
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises 413 once the request body grows past ``limit`` bytes."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise body_too_large(limit)
+        return message
+
+    return limited
+
+
+async def _read_body(request: Request, limit: int) -> tuple[Request, bytes]:
+    """The request (re-wrapped so that every read is counted) and its whole body; 413
+    when ``Content-Length`` or the bytes streamed exceed ``limit``."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise body_too_large(limit)
+    limited = Request(request.scope, _limited(request.receive, limit))
+    return limited, await limited.body()
+
+
 def endpoint(
-    emulator: Emulator, handler: Handler | AsyncHandler, access: Access
+    emulator: Emulator, handler: Handler | AsyncHandler, access: Access, body_limit: int
 ) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap ``handler`` as a Starlette endpoint guarded by ``access``."""
+    """Wrap ``handler`` as a Starlette endpoint guarded by ``access``, reading at most
+    ``body_limit`` bytes of body (before authenticating)."""
 
     async def run(request: Request) -> Response:
-        body = await request.body()
         try:
+            request, body = await _read_body(request, body_limit)
             feed_id = None
             if access.feed_scoped:
                 feed_id = request.path_params["feed_slug"] + request.path_params["user_id"]
@@ -128,7 +157,13 @@ def endpoint(
                 user_id=principal.user_id,
                 base_url=str(request.base_url),
                 uploads=await _uploads(request),
-                transport=emulator.config.og_transport,
+                og=OpenGraphSource(
+                    pages=emulator.og_pages,
+                    fetch=emulator.config.og_fetch,
+                    transport=emulator.config.og_transport,
+                    resolver=emulator.config.og_resolver,
+                ),
+                max_image_pixels=emulator.config.max_image_pixels,
             )
             result = handler(emulator.store, call)
             if inspect.isawaitable(result):
@@ -160,13 +195,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
 class RateLimitHeaders:
     """ASGI middleware: stamps the arrival time and adds ``x-ratelimit-*`` to every response.
 
-    The emulator counts requests per one-minute window and reports them against
-    :data:`RATE_LIMIT`; it never answers 429. ``x-ratelimit-reset`` is the window's end in
-    Unix seconds.
+    The emulator counts requests per one-minute window and reports them against ``limit``.
+    ``x-ratelimit-reset`` is the window's end in Unix seconds. With ``enforce``, a request
+    past the limit is answered 429 (code 9) with ``Retry-After``, the whole seconds until the
+    window ends (at least 1), without reaching the app.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, enforce: bool) -> None:
         self.app = app
+        self.limit = limit
+        self.enforce = enforce
         self._window = 0
         self._count = 0
 
@@ -181,11 +219,18 @@ class RateLimitHeaders:
         if window != self._window:
             self._window, self._count = window, 0
         self._count += 1
+        reset = (window + 1) * 60
         headers = [
-            (b"x-ratelimit-limit", str(RATE_LIMIT).encode()),
-            (b"x-ratelimit-remaining", str(max(0, RATE_LIMIT - self._count)).encode()),
-            (b"x-ratelimit-reset", str((window + 1) * 60).encode()),
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(max(0, self.limit - self._count)).encode()),
+            (b"x-ratelimit-reset", str(reset).encode()),
         ]
+        if self.enforce and self._count > self.limit:
+            headers.append((b"retry-after", str(max(1, reset - now)).encode()))
+            response = error_reply(scope, rate_limited(self.limit))
+            response.raw_headers.extend(headers)
+            await response(scope, receive, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
