@@ -166,3 +166,13 @@ def test_a_bad_og_pages_folder_is_a_usage_error(
         cli.parse_options([f"--og-pages={tmp_path}"], environ={})
     assert exit_info.value.code == 2
     assert "a.html has no og:url tag" in capsys.readouterr().err
+
+
+def test_an_unusable_database_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "emulator.sqlite3").write_bytes(b"not a database at all" * 10)
+    assert cli.main([f"--data-dir={tmp_path}"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"stream-async-emulator: {tmp_path / 'emulator.sqlite3'} is damaged")

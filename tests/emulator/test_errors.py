@@ -121,8 +121,8 @@ async def test_malformed_input_is_a_4xx_stream_error_and_writes_nothing(
     assert set(response.json()) >= ERROR_KEYS
     assert response.json()["code"] in (4, 6)
     assert not caplog.records
-    assert emulator.store.activities == {}
-    assert emulator.store.following == {}
+    assert emulator.store.activity_ids() == []
+    assert emulator.store.feed_summaries() == []
 
 
 async def test_unexpected_exceptions_answer_a_stream_500(

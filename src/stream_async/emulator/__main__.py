@@ -34,6 +34,7 @@ from stream_async.emulator.config import (
     default_feed_groups,
 )
 from stream_async.emulator.og import load_pages
+from stream_async.emulator.store import StorageError
 
 SECRET_ENV = "STREAM_EMULATOR_API_SECRET"
 
@@ -188,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the emulator until interrupted; returns the process exit status."""
     options = parse_options(argv)
     print(banner(options), flush=True)
-    uvicorn.run(create_app(options.config), host=options.host, port=options.port)
+    try:
+        app = create_app(options.config)
+    except StorageError as error:
+        print(f"stream-async-emulator: {error}", file=sys.stderr)
+        return 1
+    uvicorn.run(app, host=options.host, port=options.port)
     return 0
 
 

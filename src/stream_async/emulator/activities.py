@@ -39,7 +39,7 @@ def get_activities(store: Store, call: Call) -> Reply:
     foreign_ids = call.values("foreign_ids")
     if ids:
         check_size(ids, "ids", MAX_IDS)
-        found = [store.activities.get(activity_id) for activity_id in ids]
+        found = [store.activity(activity_id) for activity_id in ids]
     elif foreign_ids:
         timestamps = call.values("timestamps")
         check_size(foreign_ids, "foreign_ids", MAX_IDS)
@@ -79,7 +79,7 @@ def update_activities(store: Store, call: Call) -> Reply:
 
 def _resolve(store: Store, change: Change) -> Activity:
     if change.activity_id is not None:
-        activity = store.activities.get(change.activity_id)
+        activity = store.activity(change.activity_id)
     else:
         assert change.foreign_id is not None
         assert change.time is not None
@@ -112,6 +112,7 @@ def partial_update(store: Store, call: Call) -> Reply:
         order.append(activity)
     for activity in order:
         activity.data = updated[activity.id]
+        store.save_data(activity)
     if batch:
         return 201, {"activities": [activity.render(None) for activity in order]}
     return 201, order[0].render(None)

@@ -26,7 +26,6 @@ from stream_async.emulator import (
 )
 from stream_async.emulator.auth import Access
 from stream_async.emulator.config import EmulatorConfig
-from stream_async.emulator.persistence import Snapshots
 from stream_async.emulator.routing import (
     AsyncHandler,
     Handler,
@@ -142,10 +141,7 @@ class Emulator:
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
-        data_dir = self.config.data_dir
-        self._snapshots = None if data_dir is None else Snapshots(data_dir)
-        loaded = self._snapshots and self._snapshots.load(self.config.feed_groups)
-        self.store = loaded or Store(self.config.feed_groups)
+        self.store = Store(self.config.feed_groups, self.config.data_dir)
         self.og_pages: dict[str, str] = dict(self.config.og_pages)
         """URL -> HTML of the pages Open Graph scrapes instead of made-up data."""
         rate_limit = Middleware(
@@ -188,15 +184,10 @@ class Emulator:
         """Answer Open Graph requests for ``url`` with the tags of ``html`` (no network)."""
         self.og_pages[url] = html
 
-    def persist(self) -> None:
-        """Save the state to the data directory, if there is one."""
-        if self._snapshots is not None:
-            self._snapshots.save(self.store)
-
     def reset(self) -> None:
-        """Forget everything: activities, feeds, follows, reactions, users, collections, files."""
-        self.store = Store(self.config.feed_groups)
-        self.persist()
+        """Forget everything: activities, feeds, follows, reactions, users, collections, files,
+        analytics events (in the data directory too, when there is one)."""
+        self.store.clear()
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:

@@ -143,10 +143,12 @@ class Upload:
 class OpenGraphSource:
     """Where Open Graph data comes from: ``pages`` (URL -> HTML) registered by the user, and
     whether other URLs are fetched (``fetch``) through ``transport`` (None: the network),
-    their hosts resolved by ``resolver`` (None: the system resolver)."""
+    each target's host first resolved by ``resolver`` (None: the system resolver) and checked
+    to be public (``guard``)."""
 
     pages: Mapping[str, str] = field(default_factory=dict)
     fetch: bool = False
+    guard: bool = True
     transport: httpx.AsyncBaseTransport | None = None
     resolver: Resolver | None = None
 

@@ -80,8 +80,10 @@ class EmulatorConfig:
 
     Open Graph (see :mod:`stream_async.emulator.og`): ``og_pages`` maps URLs to the HTML
     served for them; other URLs get a made-up result unless ``og_fetch`` is true, in which
-    case they are fetched from public addresses only. ``og_transport`` (None: the network)
-    and ``og_resolver`` (None: the system resolver) let tests serve and resolve pages.
+    case they are fetched from public addresses only (``og_resolver``, None: the system
+    resolver, resolves their hosts). ``og_transport`` serves pages instead of the network
+    (for tests); given without ``og_fetch``, unregistered pages are fetched through it and
+    no address is checked, since nothing reaches the network.
     """
 
     api_key: str = DEFAULT_API_KEY

@@ -90,7 +90,7 @@ JavaScript, XML...) is served as ``application/octet-stream``, as an attachment.
 
 def _keep(store: Store, call: Call, stored: StoredFile) -> str:
     token = uuid.uuid4().hex
-    store.files[token] = stored
+    store.save_file(token, stored)
     return f"{call.base_url}uploads/{token}/{quote(stored.filename, safe='')}?v=1"
 
 
@@ -133,7 +133,7 @@ def _token(store: Store, call: Call) -> str:
     if not url:
         raise input_error("url is required")
     match = _UPLOAD_PATH.search(url.partition("?")[0])
-    if match is None or match[1] not in store.files:
+    if match is None or store.file(match[1]) is None:
         raise does_not_exist(f"no file at {url}")
     return match[1]
 
@@ -141,8 +141,10 @@ def _token(store: Store, call: Call) -> str:
 def delete_file(store: Store, call: Call) -> Reply:
     """DELETE files/?url= (and images/?url=): forget an upload (404 when it is gone)."""
     token = _token(store, call)
-    call.check_owner(store.files[token].owner)
-    del store.files[token]
+    stored = store.file(token)
+    assert stored is not None
+    call.check_owner(stored.owner)
+    store.delete_file(token)
     return 200, {}
 
 
@@ -201,7 +203,8 @@ async def process_image(store: Store, call: Call) -> Reply:
     if not anchors <= set(CROP_MODES):
         raise input_error(f"crop must be a list of {', '.join(CROP_MODES)}")
     size = (_side(call, "w"), _side(call, "h"))
-    original = store.files[_token(store, call)]
+    original = store.file(_token(store, call))
+    assert original is not None
     if not original.image:
         raise input_error("the url does not name an image")
     data, kind = await anyio.to_thread.run_sync(
@@ -218,7 +221,7 @@ async def serve(request: Request) -> Response:
     :data:`INERT_TYPES` is served as ``application/octet-stream`` with
     ``Content-Disposition: attachment``, so an upload never runs as a page of this origin.
     """
-    stored = request.app.state.emulator.store.files.get(request.path_params["token"])
+    stored = request.app.state.emulator.store.file(request.path_params["token"])
     if stored is None or stored.filename != request.path_params["filename"]:
         return error_reply(request.scope, does_not_exist(f"{request.url.path} not found"))
     headers = {"X-Content-Type-Options": "nosniff"}

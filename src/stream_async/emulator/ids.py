@@ -75,3 +75,12 @@ def sort_key(activity_id: str) -> tuple[int, str]:
     """
     parsed = uuid.UUID(activity_id.split(".", 1)[0])
     return parsed.time, str(parsed)
+
+
+def id_time_micros(activity_id: str) -> int:
+    """The time an activity id carries, in microseconds since the Unix epoch.
+
+    Raises ValueError when the id is not a UUID.
+    """
+    ticks = uuid.UUID(activity_id.split(".", 1)[0]).time
+    return (ticks - _GREGORIAN_OFFSET) // 10

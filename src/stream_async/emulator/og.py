@@ -8,10 +8,12 @@ host + path, ``description`` naming the URL, ``url``, ``site_name`` the host).
 With ``og_fetch`` (``--og-fetch``) unregistered pages are fetched with httpx through
 ``og_transport`` (None: the network). Every target, the first and each redirect's (at most
 5), must be http(s) and resolve only to public addresses: loopback, private, link-local,
-shared, multicast and reserved ones are refused. One 5 s deadline covers the whole fetch and
-at most 1 MiB is read. The address check happens before the connection, which resolves the
-name again: a resolver that answers differently the second time (DNS rebinding) is not
-defended against; keep ``og_fetch`` off where that matters.
+shared, multicast and reserved ones are refused. Without ``og_fetch`` but with an
+``og_transport`` (how tests serve pages), pages are fetched through that transport alone,
+so no address is checked; schemes and redirects still are. One 5 s deadline covers the
+whole fetch and at most 1 MiB is read. The address check happens before the connection,
+which resolves the name again: a resolver that answers differently the second time (DNS
+rebinding) is not defended against; keep ``og_fetch`` off where that matters.
 
 Scraping uses BeautifulSoup. ``og:title``, ``og:type``, ``og:url``, ``og:site``,
 ``og:site_name``, ``og:description``, ``og:determiner`` and ``og:locale`` become top-level
@@ -42,7 +44,6 @@ import httpx
 from bs4 import BeautifulSoup, Tag
 
 from stream_async.emulator.call import Call, OpenGraphSource
-from stream_async.emulator.config import Resolver
 from stream_async.emulator.errors import StreamError, input_error
 from stream_async.emulator.routing import Reply
 from stream_async.emulator.store import Store
@@ -161,10 +162,14 @@ async def _system_resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-async def _check_target(url: httpx.URL, resolver: Resolver | None) -> None:
-    """400 unless ``url`` is http(s) and every address its host resolves to is public."""
+async def _check_target(url: httpx.URL, source: OpenGraphSource) -> None:
+    """400 unless ``url`` is http(s) and (when ``source.guard``) every address its host
+    resolves to is public."""
     if url.scheme not in ("http", "https") or not url.host:
         raise _not_found()
+    if not source.guard:
+        return
+    resolver = source.resolver
     port = url.port or (443 if url.scheme == "https" else 80)
     try:
         addresses = await (resolver or _system_resolve)(url.host, port)
@@ -180,7 +185,7 @@ async def _fetch(url: str, source: OpenGraphSource) -> tuple[str, str]:
     target = httpx.URL(url)
     async with httpx.AsyncClient(transport=source.transport, timeout=TIMEOUT) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            await _check_target(target, source.resolver)
+            await _check_target(target, source)
             request = client.build_request("GET", target, headers={"User-Agent": USER_AGENT})
             response = await client.send(request, stream=True)
             try:

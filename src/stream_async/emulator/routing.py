@@ -21,7 +21,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -126,11 +126,27 @@ async def _read_body(request: Request, limit: int) -> tuple[Request, bytes]:
     return limited, await limited.body()
 
 
+def _transactional(handler: Handler | AsyncHandler) -> AsyncHandler:
+    """``handler`` as a coroutine; a synchronous one runs inside one store transaction
+    (coroutine handlers write with single statements, after their last await)."""
+    if inspect.iscoroutinefunction(handler):
+        return cast("AsyncHandler", handler)
+    synchronous = cast("Handler", handler)
+
+    async def invoke(store: Store, call: Call) -> Reply:
+        with store.transaction():
+            return synchronous(store, call)
+
+    return invoke
+
+
 def endpoint(
     emulator: Emulator, handler: Handler | AsyncHandler, access: Access, body_limit: int
 ) -> Callable[[Request], Awaitable[Response]]:
     """Wrap ``handler`` as a Starlette endpoint guarded by ``access``, reading at most
     ``body_limit`` bytes of body (before authenticating)."""
+
+    invoke = _transactional(handler)
 
     async def run(request: Request) -> Response:
         try:
@@ -159,17 +175,14 @@ def endpoint(
                 uploads=await _uploads(request),
                 og=OpenGraphSource(
                     pages=emulator.og_pages,
-                    fetch=emulator.config.og_fetch,
+                    fetch=emulator.config.og_fetch or emulator.config.og_transport is not None,
+                    guard=emulator.config.og_fetch,
                     transport=emulator.config.og_transport,
                     resolver=emulator.config.og_resolver,
                 ),
                 max_image_pixels=emulator.config.max_image_pixels,
             )
-            result = handler(emulator.store, call)
-            if inspect.isawaitable(result):
-                result = await result
-            status_code, payload = result
-            emulator.persist()
+            status_code, payload = await invoke(emulator.store, call)
             return reply(request.scope, status_code, payload)
         except StreamError as error:
             return error_reply(request.scope, error)

@@ -1,9 +1,9 @@
 """The analytics and personalization services, served on the same host as the API.
 
 Analytics (``/analytics/v1.0/engagement/`` and ``/analytics/v1.0/impression/``): events are
-validated and recorded in ``store.analytics_events`` (nothing else reads them); the answer is
-201 ``{"duration"}``. Engagements come as ``{"content_list": [event, ...]}``, impressions as
-one event or a list of them; every event is a JSON object.
+validated and recorded in the store (``Store.analytics_events``; nothing else reads them);
+the answer is 201 ``{"duration"}``. Engagements come as ``{"content_list": [event, ...]}``,
+impressions as one event or a list of them; every event is a JSON object.
 
 Personalization (``/personalization/v1.0/<resource>/``): the emulator has no models, so every
 resource answers an empty, well-formed page: ``{"app_id", "limit", "offset", "version",
@@ -34,7 +34,7 @@ def _events(value: object, name: str) -> list[dict[str, Any]]:
 def track_engagements(store: Store, call: Call) -> Reply:
     """POST engagement/: record ``content_list``."""
     events = _events(call.json_object().get("content_list"), "content_list")
-    store.analytics_events.extend(AnalyticsEvent("engagement", event) for event in events)
+    store.record([AnalyticsEvent("engagement", event) for event in events])
     return 201, {}
 
 
@@ -42,7 +42,7 @@ def track_impressions(store: Store, call: Call) -> Reply:
     """POST impression/: record one impression or a list of them."""
     body = call.json()
     events = _events([body] if isinstance(body, dict) else body, "impressions")
-    store.analytics_events.extend(AnalyticsEvent("impression", event) for event in events)
+    store.record([AnalyticsEvent("impression", event) for event in events])
     return 201, {}
 
 
