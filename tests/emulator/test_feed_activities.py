@@ -194,7 +194,31 @@ async def test_limit_is_clamped_at_100_and_defaults_to_25(api: Api) -> None:
     await api.post("feed/user/1/", {"activities": activities[:10]}, status=201)
     assert len((await api.read("user:1"))["results"]) == 25
     assert len((await api.read("user:1", limit=500))["results"]) == 100
+    assert len((await api.read("user:1", limit=101))["results"]) == 100
+    assert len((await api.read("user:1", limit=99))["results"]) == 99
+    assert len((await api.read("user:1", limit=26))["results"]) == 26
     assert (await api.read("user:1", limit=0)) == {"results": [], "next": ""}
+
+
+async def test_activities_of_one_time_are_never_skipped_or_repeated_across_pages(
+    api: Api,
+) -> None:
+    same = "2021-06-01T12:00:00.000000"
+    activities = [{"actor": "a", "verb": "v", "object": f"o{i}", "time": same} for i in range(30)]
+    await api.post("feed/user/1/", {"activities": activities})
+    seen: list[str] = []
+    page = await api.read("user:1", limit=7)
+    while True:
+        seen += ids(page)
+        if not page["next"]:
+            break
+        query = parse_qs(urlsplit(page["next"]).query)
+        page = await api.read("user:1", limit=7, id_lt=query["id_lt"][0])
+    assert len(seen) == 30
+    assert len(set(seen)) == 30
+    assert [item["object"] for item in (await api.read("user:1", limit=30))["results"]] == [
+        f"o{i}" for i in reversed(range(30))
+    ]
 
 
 @pytest.mark.parametrize(

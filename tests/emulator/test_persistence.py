@@ -3,7 +3,12 @@ never corrupt it; a database that cannot be used stops startup with one clear me
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +16,11 @@ import anyio
 import httpx
 import pytest
 
+import stream_async.emulator
 from stream_async.emulator import Emulator, EmulatorConfig
 from stream_async.emulator.store import DATABASE_FILE, StorageError
-from tests.emulator.conftest import Api, error, ok
+from stream_async.testing import free_port
+from tests.emulator.conftest import ADMIN, API_KEY, Api, error, ok
 
 pytestmark = pytest.mark.anyio
 
@@ -152,3 +159,53 @@ async def test_a_failed_write_leaves_nothing_half_applied(
         201,
     )
     await api.client.aclose()
+
+
+def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    src = str(Path(stream_async.emulator.__file__).parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stream_async.emulator", f"--port={port}", f"--data-dir={data_dir}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1.0/", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the emulator did not start")
+
+
+@pytest.mark.socket
+def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+    port = free_port()
+    headers = {"Authorization": ADMIN, "stream-auth-type": "jwt"}
+    base = f"http://127.0.0.1:{port}/api/v1.0"
+    params = {"api_key": API_KEY}
+    process = _start(tmp_path, port)
+    try:
+        added = []
+        with httpx.Client(base_url=base, headers=headers, params=params) as http:
+            for index in range(50):
+                activity = {"actor": "a", "verb": "v", "object": f"o{index}"}
+                response = http.post("/feed/user/1/", json=activity)
+                assert response.status_code == 201
+                added.append(response.json()["id"])
+            follow = http.post("/feed/timeline/1/follows/", json={"target": "user:1"})
+            assert follow.status_code == 201
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    process = _start(tmp_path, port)
+    try:
+        with httpx.Client(base_url=base, headers=headers, params=params) as http:
+            read = http.get("/feed/timeline/1/", params={"limit": 100}).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert [item["id"] for item in read["results"]] == list(reversed(added))
