@@ -95,17 +95,27 @@ class Activity:
 
 @dataclass
 class Entry:
-    """An activity as one feed holds it: the paths that brought it and its position."""
+    """An activity as one feed holds it: its position, the ``origin`` it shows there (from
+    its first path), and the paths that brought it (decoded when asked for)."""
 
     activity: Activity
-    paths: list[Path]
     position: Position
+    origin: str | None
+    encoded_paths: str
 
     @property
-    def origin(self) -> str | None:
-        """The ``origin`` the activity shows in this feed (from its first path)."""
-        kind, source = self.paths[0]
-        return source if kind == "follow" else None
+    def paths(self) -> list[Path]:
+        """How the activity reached the feed, first path first."""
+        return _decode_paths(self.encoded_paths)
+
+
+def _decode_paths(text: str) -> list[Path]:
+    return [(kind, source) for kind, source in json.loads(text)]
+
+
+def _origin(paths: Sequence[Path]) -> str | None:
+    kind, source = paths[0]
+    return source if kind == "follow" else None
 
 
 @dataclass
@@ -143,12 +153,12 @@ class FileSummary:
     image: bool
 
 
-_ENTRY_COLUMNS = "a.id, a.time_us, a.data, a.dedupe_key, e.paths, e.time_us, e.seq"
+_ENTRY_COLUMNS = "a.id, a.time_us, a.data, a.dedupe_key, e.time_us, e.seq, e.origin, e.paths"
 
 
 def _entry(row: Sequence[Any]) -> Entry:
     activity = Activity(row[0], from_unix_micros(row[1]), json.loads(row[2]), row[3])
-    return Entry(activity, [tuple(path) for path in json.loads(row[4])], (row[5], row[6]))
+    return Entry(activity, (row[4], row[5]), row[6], row[7])
 
 
 _COMPARISONS = {"id_lt": "<", "id_lte": "<=", "id_gt": ">", "id_gte": ">="}
@@ -400,12 +410,12 @@ class Store:
             "SELECT paths FROM feed_entries WHERE feed_id = ? AND activity_id = ?",
             (feed_id, activity_id),
         ).fetchone()
-        return None if row is None else [tuple(path) for path in json.loads(row[0])]
+        return None if row is None else _decode_paths(row[0])
 
     def _set_paths(self, feed_id: str, activity_id: str, paths: list[Path]) -> None:
         self.db.execute(
-            "UPDATE feed_entries SET paths = ? WHERE feed_id = ? AND activity_id = ?",
-            (_dump(paths), feed_id, activity_id),
+            "UPDATE feed_entries SET paths = ?, origin = ? WHERE feed_id = ? AND activity_id = ?",
+            (_dump(paths), _origin(paths), feed_id, activity_id),
         )
 
     def _insert(self, feed_id: str, activity: Activity, path: Path) -> None:
@@ -436,10 +446,10 @@ class Store:
                 (feed_id, group_name, now, now, sequence),
             )
         self.db.execute(
-            "INSERT INTO feed_entries (feed_id, activity_id, time_us, seq, paths, group_name)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feed_entries (feed_id, activity_id, time_us, seq, paths, origin,"
+            " group_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (feed_id, activity.id, unix_micros(activity.time), sequence, _dump([path]),
-             group_name),
+             _origin([path]), group_name),
         )  # fmt: skip
 
     def remove(self, feed_id: str, activity_id: str) -> None:

@@ -4,7 +4,8 @@ Times are whole microseconds since the Unix epoch (UTC); JSON columns hold the f
 API returns them. ``seq`` columns are one counter shared by the whole store: a number larger
 than every one handed out before, so they order insertions (into a feed, of a follow, of a
 reaction). A feed entry remembers every *path* that brought its activity (``paths``, a JSON
-list of ``[kind, source]``) and, in aggregated and notification feeds, its group.
+list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
+notification feeds, its group.
 
 Records that later features add (an audit log, moderation decisions, data-privacy requests)
 get their own tables here, with :data:`SCHEMA_VERSION` raised.
@@ -44,6 +45,7 @@ CREATE TABLE feed_entries (
     time_us INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     paths TEXT NOT NULL,
+    origin TEXT,
     group_name TEXT,
     PRIMARY KEY (feed_id, activity_id)
 ) WITHOUT ROWID;
