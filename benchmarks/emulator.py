@@ -222,9 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="emulator-data-") as data:
             data_dir = None if mode == "memory" else Path(data)
             with emulator(current, data_dir) as base:
-                results["scaling"][mode] = asyncio.run(
-                    scaling(base, args.activities, args.samples)
-                )
+                results["scaling"][mode] = asyncio.run(scaling(base, args.activities, args.samples))
     ok = _report(results, args)
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
