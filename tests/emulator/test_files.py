@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from stream_async.emulator import Emulator
-from stream_async.emulator.files import image_type
+from stream_async.emulator.handlers.files import image_type
 from tests.emulator.conftest import ADMIN, API_KEY, Api, error, ok
 
 pytestmark = pytest.mark.asyncio

@@ -13,8 +13,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from stream_async.emulator import Emulator, EmulatorConfig, og
-from stream_async.emulator.og import MAX_BYTES, load_pages
+from stream_async.emulator import Emulator, EmulatorConfig
+from stream_async.emulator.handlers import open_graph
+from stream_async.emulator.handlers.open_graph import MAX_BYTES, load_pages
 from tests.emulator.conftest import Api, error
 
 pytestmark = pytest.mark.asyncio
@@ -276,7 +277,7 @@ async def test_the_system_resolver_refuses_loopback_spellings() -> None:
 
 
 async def test_one_deadline_covers_a_dripping_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(og, "TIMEOUT", 0.3)
+    monkeypatch.setattr(open_graph, "TIMEOUT", 0.3)
 
     class Drip(httpx.AsyncByteStream):
         async def __aiter__(self) -> AsyncIterator[bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stream_async.emulator import Emulator
 from stream_async.emulator.store import Draft, FeedSummary
-from stream_async.emulator.timeutil import parse_time
+from stream_async.emulator.store.time import parse_time
 
 
 def _draft(**fields: str) -> Draft:

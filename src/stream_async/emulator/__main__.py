@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from stream_async.emulator.app import create_app
 from stream_async.emulator.config import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,
@@ -33,7 +32,8 @@ from stream_async.emulator.config import (
     FeedGroupConfig,
     default_feed_groups,
 )
-from stream_async.emulator.og import load_pages
+from stream_async.emulator.handlers.open_graph import load_pages
+from stream_async.emulator.http.app import create_app
 from stream_async.emulator.store import StorageError
 
 SECRET_ENV = "STREAM_EMULATOR_API_SECRET"

@@ -69,8 +69,8 @@ def default_feed_groups() -> Mapping[str, FeedGroupConfig]:
 class EmulatorConfig:
     """Credentials of the emulated app and its feed groups (slug -> group).
 
-    ``data_dir``: a directory where the state and uploaded files survive restarts (None:
-    memory only).
+    ``data_dir``: a directory whose database (``emulator.sqlite3``, uploads included) keeps
+    the state across restarts (None: memory only).
 
     Limits: ``max_json_bytes`` and ``max_upload_bytes`` cap request bodies (413, code 18),
     ``max_image_pixels`` caps uploaded images (400, code 4). ``rate_limit`` is the number of
@@ -78,9 +78,9 @@ class EmulatorConfig:
     the request after the limit is answered 429 (code 9) with ``Retry-After`` until the
     window ends.
 
-    Open Graph (see :mod:`stream_async.emulator.og`): ``og_pages`` maps URLs to the HTML
-    served for them; other URLs get a made-up result unless ``og_fetch`` is true, in which
-    case they are fetched from public addresses only (``og_resolver``, None: the system
+    Open Graph (see :mod:`stream_async.emulator.handlers.open_graph`): ``og_pages`` maps URLs
+    to the HTML served for them; other URLs get a made-up result unless ``og_fetch`` is true,
+    in which case they are fetched from public addresses only (``og_resolver``, None: the system
     resolver, resolves their hosts). ``og_transport`` serves pages instead of the network
     (for tests); given without ``og_fetch``, unregistered pages are fetched through it and
     no address is checked, since nothing reaches the network.

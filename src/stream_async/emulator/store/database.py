@@ -35,8 +35,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from stream_async.emulator.config import FeedGroupConfig
-from stream_async.emulator.ids import foreign_id_activity_id, time_uuid
-from stream_async.emulator.records import (
+from stream_async.emulator.store.ids import foreign_id_activity_id, time_uuid
+from stream_async.emulator.store.records import (
     AnalyticsEvent,
     CollectionObject,
     Reaction,
@@ -44,7 +44,7 @@ from stream_async.emulator.records import (
     User,
 )
 from stream_async.emulator.store.schema import SEQUENCED, TABLES, connect
-from stream_async.emulator.timeutil import format_time, from_unix_micros, unix_micros, utcnow
+from stream_async.emulator.store.time import format_time, from_unix_micros, unix_micros, utcnow
 
 Path = tuple[str, str]
 DIRECT: Path = ("direct", "")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.timeutil import format_time_z
+from stream_async.emulator.store.time import format_time_z
 
 
 @dataclass

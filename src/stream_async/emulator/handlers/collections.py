@@ -19,11 +19,10 @@ import re
 import uuid
 from typing import Any
 
-from stream_async.emulator.call import Call, check_size, parse_reference
 from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
-from stream_async.emulator.records import CollectionObject
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply, check_size, parse_reference
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import CollectionObject
 
 MAX_IDS = 1000
 _NAME = re.compile(r"[\w-]+")

@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from stream_async.emulator.call import Call
-from stream_async.emulator.records import Reaction
-from stream_async.emulator.references import (
+from stream_async.emulator.handlers.call import Call
+from stream_async.emulator.handlers.references import (
     collection_object,
     not_found,
     render_reaction,
     user_object,
 )
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import Reaction
 
 RECENT_LIMIT = 5
 MAX_RECENT_LIMIT = 25

@@ -1,8 +1,8 @@
-"""The emulator application: :class:`Emulator` (state + Starlette app) and its routing tables.
+"""The emulator application: :class:`Emulator` (state + Starlette app) and its route table.
 
 Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
 with trailing slashes. Each route names its handler and the token scope it needs
-(:class:`~stream_async.emulator.auth.Access`); client-side endpoints (reactions, users,
+(:class:`~stream_async.emulator.http.auth.Access`); client-side endpoints (reactions, users,
 collection objects, files, images, Open Graph) also take user tokens. Uploads are served
 back, without credentials, under ``/uploads/``.
 """
@@ -14,25 +14,23 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
-from stream_async.emulator import (
+from stream_async.emulator.config import EmulatorConfig
+from stream_async.emulator.handlers import (
     activities,
-    collection,
+    collections,
     feeds,
     files,
-    og,
+    open_graph,
     reactions,
     services,
     users,
 )
-from stream_async.emulator.auth import Access
-from stream_async.emulator.config import EmulatorConfig
-from stream_async.emulator.routing import (
-    AsyncHandler,
-    Handler,
-    RateLimitHeaders,
-    endpoint,
-    http_error,
-)
+from stream_async.emulator.handlers.call import AsyncHandler, Handler
+from stream_async.emulator.http.auth import Access
+from stream_async.emulator.http.endpoint import endpoint
+from stream_async.emulator.http.rate_limit import RateLimitHeaders
+from stream_async.emulator.http.responses import http_error
+from stream_async.emulator.http.uploads import serve
 from stream_async.emulator.store import Store
 
 FEED = Access("feed", feed_scoped=True)
@@ -96,20 +94,20 @@ ROUTES: Routes = [
     ("/user/{user_id}/", "GET", users.get_user, USERS),
     ("/user/{user_id}/", "PUT", users.update_user, USERS),
     ("/user/{user_id}/", "DELETE", users.delete_user, USERS),
-    ("/collections/", "POST", collection.upsert, COLLECTIONS_BATCH),
-    ("/collections/", "GET", collection.select, COLLECTIONS_BATCH),
-    ("/collections/", "DELETE", collection.delete_many, COLLECTIONS_BATCH),
-    ("/collections/{collection}/", "POST", collection.add_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "GET", collection.get_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "PUT", collection.update_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "DELETE", collection.delete_object, COLLECTION_OBJECTS),
+    ("/collections/", "POST", collections.upsert, COLLECTIONS_BATCH),
+    ("/collections/", "GET", collections.select, COLLECTIONS_BATCH),
+    ("/collections/", "DELETE", collections.delete_many, COLLECTIONS_BATCH),
+    ("/collections/{collection}/", "POST", collections.add_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "GET", collections.get_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "PUT", collections.update_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "DELETE", collections.delete_object, COLLECTION_OBJECTS),
     ("/files/", "POST", files.upload_file, FILES),
     ("/files/", "DELETE", files.delete_file, FILES),
     ("/images/", "POST", files.upload_image, FILES),
     ("/images/", "GET", files.process_image, FILES),
     ("/images/process/", "GET", files.process_image, FILES),
     ("/images/", "DELETE", files.delete_file, FILES),
-    ("/og/", "GET", og.open_graph, OPEN_GRAPH),
+    ("/og/", "GET", open_graph.open_graph, OPEN_GRAPH),
 ]
 """The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
 ``reaction/get_many/`` before ``reaction/{id}/``."""
@@ -133,10 +131,12 @@ PERSONALIZATION_ROUTES: Routes = [
 class Emulator:
     """A Stream app: its state (:attr:`store`) and its ASGI app (:attr:`app`).
 
-    State lives in memory, and also in ``config.data_dir`` when one is set (loaded on start,
-    saved after each change; see :mod:`stream_async.emulator.persistence`); :meth:`reset`
-    forgets it. Handlers mutate it synchronously, so concurrent requests never interleave
-    inside a write.
+    State lives in a SQLite database (:mod:`stream_async.emulator.store`): in memory, or in
+    ``config.data_dir`` when one is set, where it survives restarts; :meth:`reset` forgets
+    it. Each request's writes are one transaction, committed before the answer is sent.
+
+    Raises :class:`~stream_async.emulator.store.StorageError` when the data directory's
+    database cannot be used (damaged, another program's, another schema version).
     """
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
@@ -172,7 +172,7 @@ class Emulator:
             mount("/api/v1.0", ROUTES),
             mount("/analytics/v1.0", ANALYTICS_ROUTES),
             mount("/personalization/v1.0", PERSONALIZATION_ROUTES),
-            Route("/uploads/{token}/{filename}", files.serve, methods=["GET"]),
+            Route("/uploads/{token}/{filename}", serve, methods=["GET"]),
         ]
 
     def _body_limit(self, handler: Handler | AsyncHandler) -> int:

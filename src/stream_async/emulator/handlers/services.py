@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stream_async.emulator.call import Call
 from stream_async.emulator.errors import field_errors
-from stream_async.emulator.records import AnalyticsEvent
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import AnalyticsEvent
 
 PERSONALIZATION_LIMIT = 10
 

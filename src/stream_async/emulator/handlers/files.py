@@ -24,14 +24,11 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from PIL import Image, ImageOps
-from starlette.requests import Request
-from starlette.responses import Response
 
-from stream_async.emulator.call import Call, Upload
-from stream_async.emulator.errors import StreamError, does_not_exist, field_errors, input_error
-from stream_async.emulator.records import StoredFile
-from stream_async.emulator.routing import Reply, error_reply
+from stream_async.emulator.errors import ApiError, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import Call, Reply, Upload
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import StoredFile
 
 RESIZE_MODES = ("clip", "crop", "scale", "fill")
 CROP_MODES = ("top", "bottom", "left", "right", "center")
@@ -61,7 +58,7 @@ def image_type(data: bytes, max_pixels: int) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             return image.get_format_mimetype() or DEFAULT_CONTENT_TYPE
-    except StreamError:
+    except ApiError:
         raise
     except Exception:  # Pillow raises many kinds of errors on data that is not an image
         return None
@@ -212,22 +209,3 @@ async def process_image(store: Store, call: Call) -> Reply:
     )
     stored = StoredFile(original.filename, kind, data, call.user_id, image=True)
     return 200, {"file": _keep(store, call, stored)}
-
-
-async def serve(request: Request) -> Response:
-    """GET uploads/<token>/<file name>: an upload's bytes (no credentials needed).
-
-    Always with ``X-Content-Type-Options: nosniff``; a declared type outside
-    :data:`INERT_TYPES` is served as ``application/octet-stream`` with
-    ``Content-Disposition: attachment``, so an upload never runs as a page of this origin.
-    """
-    stored = request.app.state.emulator.store.file(request.path_params["token"])
-    if stored is None or stored.filename != request.path_params["filename"]:
-        return error_reply(request.scope, does_not_exist(f"{request.url.path} not found"))
-    headers = {"X-Content-Type-Options": "nosniff"}
-    kind = stored.content_type
-    if kind.partition(";")[0].strip().lower() not in INERT_TYPES:
-        kind = DEFAULT_CONTENT_TYPE
-        name = quote(stored.filename, safe="")
-        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return Response(stored.data, media_type=kind, headers=headers)

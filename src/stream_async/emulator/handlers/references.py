@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from stream_async.emulator.records import Reaction
 from stream_async.emulator.store import Store
-from stream_async.emulator.timeutil import format_time_z
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time_z
 
 LATEST_CHILDREN = 10
 """How many of a reaction's newest children ``latest_children`` shows, all kinds together."""

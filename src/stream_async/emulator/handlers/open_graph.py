@@ -43,9 +43,8 @@ import anyio
 import httpx
 from bs4 import BeautifulSoup, Tag
 
-from stream_async.emulator.call import Call, OpenGraphSource
-from stream_async.emulator.errors import StreamError, input_error
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.errors import ApiError, input_error
+from stream_async.emulator.handlers.call import Call, OpenGraphSource, Reply
 from stream_async.emulator.store import Store
 
 NOT_FOUND = "couldn't find og data for the provided url"
@@ -66,7 +65,7 @@ SUB_PROPERTIES = {
 }
 
 
-def _not_found() -> StreamError:
+def _not_found() -> ApiError:
     return input_error(NOT_FOUND)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import mmh3
 
-from stream_async.emulator.timeutil import unix_micros
+from stream_async.emulator.store.time import unix_micros
 
 _GREGORIAN_OFFSET = 122192928000000000
 """100-ns ticks between 1582-10-15 (the UUID epoch) and 1970-01-01."""

@@ -13,17 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.call import Call, check_size
-from stream_async.emulator.enrichment import Enricher, Flags
 from stream_async.emulator.errors import does_not_exist, field_errors, input_error
-from stream_async.emulator.payloads import (
+from stream_async.emulator.handlers.call import Call, Reply, check_size
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import (
     Change,
     apply_change,
     parse_activities,
     parse_change,
     parse_time_field,
 )
-from stream_async.emulator.routing import Reply
 from stream_async.emulator.store import Activity, Draft, Store
 
 MAX_IDS = 100

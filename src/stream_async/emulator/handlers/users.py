@@ -8,11 +8,10 @@ itself (403 code 17 otherwise) but read anyone; ``get_or_create`` of an existing
 
 from __future__ import annotations
 
-from stream_async.emulator.call import Call, parse_data
 from stream_async.emulator.errors import conflict, does_not_exist
-from stream_async.emulator.records import User
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply, parse_data
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import User
 
 
 def _find(store: Store, call: Call) -> User:

@@ -26,22 +26,22 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from stream_async.emulator.call import (
+from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import (
     COMPARE,
     Call,
+    Reply,
     check_size,
     parse_data,
     parse_reference,
 )
-from stream_async.emulator.enrichment import Enricher, Flags
-from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
-from stream_async.emulator.ids import foreign_id_activity_id
-from stream_async.emulator.payloads import parse_activity, parse_targets
-from stream_async.emulator.records import Reaction
-from stream_async.emulator.references import not_found, render_reaction
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import parse_activity, parse_targets
+from stream_async.emulator.handlers.references import not_found, render_reaction
 from stream_async.emulator.store import Draft, Store
-from stream_async.emulator.timeutil import format_time
+from stream_async.emulator.store.ids import foreign_id_activity_id
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time
 
 MAX_DEPTH = 3
 """Reactions nest at most this deep (a reaction, its child and its grandchild)."""
@@ -261,7 +261,7 @@ def _bounds(store: Store, call: Call) -> dict[str, int]:
 def _next_link(call: Call, last_id: str, limit: int, descending: bool) -> str:
     params = [("api_key", call.api_key), ("id_lt" if descending else "id_gt", last_id)]
     params.append(("limit", str(limit)))
-    params += [(k, v) for k, v in call.query.multi_items() if k not in _NOT_PROPAGATED]
+    params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
     return f"{call.path}?{urlencode(params)}"
 
 

@@ -1,6 +1,6 @@
 """Validation of request bodies that carry activities or activity changes.
 
-Everything here only reads its input and raises 400 :class:`StreamError` on the first bad
+Everything here only reads its input and raises 400 :class:`ApiError` on the first bad
 batch; nothing is stored, so a batch is checked whole before any of it is applied.
 
 Field rules (§3.1 of the API semantics): ``actor``, ``verb`` and ``object`` are required;
@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.call import check_size, split_feed_id
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.errors import field_errors, input_error
-from stream_async.emulator.ids import EARLIEST, LATEST, orderable
+from stream_async.emulator.handlers.call import check_size, split_feed_id
 from stream_async.emulator.store import Draft
-from stream_async.emulator.timeutil import format_time, parse_time
+from stream_async.emulator.store.ids import EARLIEST, LATEST, orderable
+from stream_async.emulator.store.time import format_time, parse_time
 
 REQUIRED = ("actor", "verb", "object")
 OPTIONAL_STRINGS = ("target", "foreign_id")

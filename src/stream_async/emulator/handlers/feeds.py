@@ -16,28 +16,28 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from stream_async.emulator.call import (
+from stream_async.emulator.errors import does_not_exist, input_error
+from stream_async.emulator.handlers.call import (
     COMPARE,
     INVALID_PAYLOAD,
     Call,
+    Reply,
     boolean,
     check_size,
     parse_bool,
     parse_count,
     split_feed_id,
 )
-from stream_async.emulator.enrichment import Enricher, Flags
-from stream_async.emulator.errors import does_not_exist, input_error
-from stream_async.emulator.ids import id_time_micros
-from stream_async.emulator.payloads import (
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import (
     parse_activities,
     parse_activity,
     parse_targets,
     parse_time_field,
 )
-from stream_async.emulator.routing import Reply
 from stream_async.emulator.store import Entry, Feed, Group, Position, Store
-from stream_async.emulator.timeutil import format_time, format_time_z
+from stream_async.emulator.store.ids import id_time_micros
+from stream_async.emulator.store.time import format_time, format_time_z
 
 FEED_LIMIT = 25
 FEED_MAX_LIMIT = 100
@@ -115,7 +115,7 @@ def _select_groups(feed: Feed, bounds: Bounds) -> list[tuple[Group, list[Entry]]
 
 def _next_link(call: Call, last_id: str, limit: int) -> str:
     params = [("api_key", call.api_key), ("id_lt", last_id), ("limit", str(limit))]
-    params += [(k, v) for k, v in call.query.multi_items() if k not in _NOT_PROPAGATED]
+    params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
     return f"{call.path}?{urlencode(params)}"
 
 
@@ -160,7 +160,8 @@ def read_feed(store: Store, call: Call) -> Reply:
     Flat feeds list activities; aggregated and notification feeds list groups, most recently
     updated first, each showing at most 15 activities. Notification feeds add ``unseen`` and
     ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Reads through
-    ``enrich/`` are enriched (:mod:`stream_async.emulator.enrichment`); plain reads are not.
+    ``enrich/`` are enriched (:mod:`stream_async.emulator.handlers.enrichment`); plain reads
+    are not.
     """
     feed = store.feed(call.feed_id())
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
