@@ -107,6 +107,14 @@ def endpoint(
     ``body_limit`` bytes of body (before authenticating)."""
 
     invoke = _transactional(handler)
+    config = emulator.config
+    og = OpenGraphSource(
+        pages=emulator.og_pages,
+        fetch=config.og_fetch or config.og_transport is not None,
+        guard=config.og_fetch,
+        transport=config.og_transport,
+        resolver=config.og_resolver,
+    )
 
     async def run(request: Request) -> Response:
         try:
@@ -133,13 +141,7 @@ def endpoint(
                 user_id=principal.user_id,
                 base_url=str(request.base_url),
                 uploads=await _uploads(request),
-                og=OpenGraphSource(
-                    pages=emulator.og_pages,
-                    fetch=emulator.config.og_fetch or emulator.config.og_transport is not None,
-                    guard=emulator.config.og_fetch,
-                    transport=emulator.config.og_transport,
-                    resolver=emulator.config.og_resolver,
-                ),
+                og=og,
                 max_image_pixels=emulator.config.max_image_pixels,
             )
             status_code, payload = await invoke(emulator.store, call)

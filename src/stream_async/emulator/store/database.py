@@ -24,6 +24,7 @@ A feed is ordered by (activity time, then insertion into the feed), newest first
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -350,18 +351,25 @@ class Store:
         foreign_id = draft.data["foreign_id"]
         if foreign_id:
             return self._put(Activity(foreign_id_activity_id(foreign_id, time), time, draft.data))
-        dedupe_key = _dump([format_time(time), draft.data])
+        content = json.dumps([format_time(time), draft.data], sort_keys=True)
+        dedupe_key = hashlib.sha256(content.encode()).hexdigest()
         row = self.db.execute(
             "SELECT id FROM activities WHERE dedupe_key = ?", (dedupe_key,)
         ).fetchone()
         if row is not None:
             return self._put(Activity(row[0], time, draft.data, dedupe_key))
-        activity_id = time_uuid(time, self.next_sequence())
-        while self.activity(activity_id) is not None:
-            activity_id = time_uuid(time, self.next_sequence())
-        return self._put(Activity(activity_id, time, draft.data, dedupe_key))
+        while True:
+            activity = Activity(time_uuid(time, self.next_sequence()), time, draft.data, dedupe_key)
+            inserted = self.db.execute(
+                "INSERT INTO activities (id, time_us, foreign_id, dedupe_key, data)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (activity.id, unix_micros(time), "", dedupe_key, _dump(draft.data)),
+            )
+            if inserted.rowcount:
+                return activity
 
     def _put(self, activity: Activity) -> Activity:
+        """Insert or replace an activity; feeds already holding it move it to its time."""
         micros = unix_micros(activity.time)
         self.db.execute(
             "INSERT INTO activities (id, time_us, foreign_id, dedupe_key, data)"
@@ -405,6 +413,15 @@ class Store:
         ).fetchall():
             self._insert(follower, activity, ("follow", feed_id))
 
+    def _add_path(self, feed_id: str, activity_id: str, path: Path) -> bool:
+        """Add ``path`` to an entry's paths; False when the feed does not hold the activity."""
+        paths = self._paths(feed_id, activity_id)
+        if paths is None:
+            return False
+        if path not in paths:
+            self._set_paths(feed_id, activity_id, [*paths, path])
+        return True
+
     def _paths(self, feed_id: str, activity_id: str) -> list[Path] | None:
         row = self.db.execute(
             "SELECT paths FROM feed_entries WHERE feed_id = ? AND activity_id = ?",
@@ -425,18 +442,15 @@ class Store:
         names (computed now, at write time); that group becomes the most recently updated
         one and, being new, unseen and unread again (a documented choice).
         """
-        paths = self._paths(feed_id, activity.id)
-        if paths is not None:
-            if path not in paths:
-                self._set_paths(feed_id, activity.id, [*paths, path])
+        config = self.feed_groups[feed_id.partition(":")[0]]
+        if config.kind != "flat" and self._add_path(feed_id, activity.id, path):
             return
         sequence = self.next_sequence()
-        feed = self.feed(feed_id)
         group_name = None
-        if feed.config.kind != "flat":
+        if config.kind != "flat":
             source = path[1] if path[0] == "follow" else feed_id
             slug, _, user_id = source.partition(":")
-            group_name = feed.config.aggregation.render(activity.data, activity.time, slug, user_id)
+            group_name = config.aggregation.render(activity.data, activity.time, slug, user_id)
             now = unix_micros(utcnow())
             self.db.execute(
                 "INSERT INTO feed_groups (feed_id, name, created_us, updated_us, seq, is_seen,"
@@ -445,12 +459,14 @@ class Store:
                 " is_read = 0",
                 (feed_id, group_name, now, now, sequence),
             )
-        self.db.execute(
+        inserted = self.db.execute(
             "INSERT INTO feed_entries (feed_id, activity_id, time_us, seq, paths, origin,"
-            " group_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " group_name) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (feed_id, activity.id, unix_micros(activity.time), sequence, _dump([path]),
              _origin([path]), group_name),
         )  # fmt: skip
+        if not inserted.rowcount:
+            self._add_path(feed_id, activity.id, path)
 
     def remove(self, feed_id: str, activity_id: str) -> None:
         """Remove an activity from a feed and from every feed it reached through it.

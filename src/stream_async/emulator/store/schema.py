@@ -1,7 +1,9 @@
 """The emulator's database: its tables and indexes, and how a database file is opened.
 
-Times are whole microseconds since the Unix epoch (UTC); JSON columns hold the fields as the
-API returns them. ``seq`` columns are one counter shared by the whole store: a number larger
+An activity without a foreign id has a ``dedupe_key``, the SHA-256 of its time and fields,
+so that the same content at the same time is one activity. Times are whole microseconds
+since the Unix epoch (UTC); JSON columns hold the fields as the API returns them. ``seq``
+columns are one counter shared by the whole store: a number larger
 than every one handed out before, so they order insertions (into a feed, of a follow, of a
 reaction). A feed entry remembers every *path* that brought its activity (``paths``, a JSON
 list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
