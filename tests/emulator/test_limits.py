@@ -7,6 +7,7 @@ import json
 import struct
 import zlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -186,3 +187,54 @@ async def test_a_reported_limit_is_not_enforced_without_the_option() -> None:
     assert response.status_code == 200
     assert response.headers["x-ratelimit-remaining"] == "0"
     await api.client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "make", "cap", "created"),
+    [
+        (
+            "POST",
+            "feed/user/1/",
+            lambda n: {
+                "activities": [{"actor": "a", "verb": "v", "object": f"o{i}"} for i in range(n)]
+            },
+            100,
+            201,
+        ),
+        (
+            "POST",
+            "follow_many/",
+            lambda n: [{"source": f"timeline:{i}", "target": "user:1"} for i in range(n)],
+            2500,
+            201,
+        ),
+        (
+            "POST",
+            "unfollow_many/",
+            lambda n: [{"source": f"timeline:{i}", "target": "user:1"} for i in range(n)],
+            2500,
+            201,
+        ),
+        (
+            "POST",
+            "activity/",
+            lambda n: {"changes": [{"id": "missing", "set": {"a": 1}}] * n},
+            100,
+            404,
+        ),
+        (
+            "POST",
+            "collections/",
+            lambda n: {"data": {"food": [{"id": f"i{i}"} for i in range(n)]}},
+            1000,
+            201,
+        ),
+    ],
+)
+async def test_batch_caps_accept_the_cap_and_refuse_one_more(
+    api: Api, method: str, path: str, make: Any, cap: int, created: int
+) -> None:
+    at_cap = await api.request(method, path, json=make(cap))
+    assert at_cap.status_code == created, at_cap.text
+    over = await api.request(method, path, json=make(cap + 1))
+    assert f"at most {cap} items (got {cap + 1})" in error(over, 400, 4)["detail"]
