@@ -305,3 +305,14 @@ async def test_times_at_the_ends_of_the_range_round_trip_in_order(api: Api, mome
     assert added["time"] == moment
     expected = [newer["id"], added["id"]] if moment < "2000" else [added["id"], newer["id"]]
     assert ids(await api.read("user:1")) == expected
+
+
+async def test_a_bound_the_feed_does_not_hold_stands_for_its_time(api: Api) -> None:
+    old = await api.add("user:1", time="2020-01-01T00:00:00")
+    new = await api.add("user:1", time="2022-01-01T00:00:00")
+    elsewhere = await api.add("user:2", time="2021-01-01T00:00:00")
+    assert ids(await api.read("user:1", id_lt=elsewhere["id"])) == [old["id"]]
+    assert ids(await api.read("user:1", id_gt=elsewhere["id"])) == [new["id"]]
+    # an id of no stored activity stands for its own time (a version-1 UUID of late 2020)
+    unknown = str(uuid.UUID(fields=(0x53_000000, 0x4B7E, 0x11EB, 0x80, 0x80, 0x1)))
+    assert ids(await api.read("user:1", id_lte=unknown)) == [old["id"]]

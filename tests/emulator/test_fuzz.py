@@ -71,6 +71,18 @@ POSTS = [
     "images/",
 ]
 PUTS = ["reaction/r1/", "user/alice/", "collections/food/pizza/", "reaction/r1/restore/"]
+DELETES = [
+    "feed/user/1/f:1/",
+    "feed/notification/1/f:1/",
+    "feed/user/2/f:1/",
+    "feed/timeline/1/follows/user:2/",
+    "feed/user/3/reaction:r1/",
+    "reaction/r1/",
+    "user/alice/",
+    "collections/food/pizza/",
+    "collections/",
+    "files/",
+]
 ROOT_POSTS = ["/analytics/v1.0/engagement/", "/analytics/v1.0/impression/"]
 GETS = [
     "feed/user/1/",
@@ -253,3 +265,16 @@ def test_any_upload_gets_a_stream_answer(
 def test_any_query_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
     client.reset()
     _check(client, client.send("GET", path, params=params))
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(DELETES),
+    params=st.dictionaries(
+        st.sampled_from(["foreign_id", "keep_history", "soft", "collection_name", "ids", "url"]),
+        st.sampled_from(QUERY_WORDS) | st.text(max_size=6),
+    ),
+)
+def test_any_delete_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
+    client.reset()
+    _check(client, client.send("DELETE", path, params=params))

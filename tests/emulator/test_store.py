@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from stream_async.emulator import Emulator
-from stream_async.emulator.store import Draft, FeedSummary
+from stream_async.emulator.store import Draft, FeedSummary, FileSummary
+from stream_async.emulator.store.records import CollectionObject, StoredFile, User
 from stream_async.emulator.store.time import parse_time
 
 
@@ -16,8 +19,9 @@ def test_ids_of_the_same_time_never_collide(emulator: Emulator) -> None:
     store = emulator.store
     with store.transaction():
         first = store.upsert(Draft({"foreign_id": "", "n": 1}, moment))
+        used = uuid.UUID(first.id).clock_seq & 0x3FFF
         # The next clock sequence wraps around to the first one's: the store must skip it.
-        store._sequence = iter([0x4000, 0x4001])  # type: ignore[assignment]
+        store._sequence = iter([0x4000 | used, used + 1])  # type: ignore[assignment]
         second = store.upsert(Draft({"foreign_id": "", "n": 2}, moment))
     assert first.id != second.id
 
@@ -48,4 +52,21 @@ def test_the_overview_counts_feeds_and_locates_activities(emulator: Emulator) ->
     entries = store.feed("timeline:1").page({}, 0, 25)
     assert [(entry.activity.id, entry.paths) for entry in entries] == [
         (added.id, [("follow", "user:1")])
+    ]
+
+
+def test_the_overview_lists_users_objects_and_files(emulator: Emulator) -> None:
+    store = emulator.store
+    moment = parse_time("2020-01-01T00:00:00")
+    with store.transaction():
+        store.save_user(User("bob", {"n": 2}, moment, moment))
+        store.save_user(User("alice", {"n": 1}, moment, moment))
+        store.save_object(CollectionObject("food", "pizza", {"a": 1}, moment, moment, "bob"))
+        store.save_file("t1", StoredFile("a.txt", "text/plain", b"abc", "bob", image=False))
+    assert [user.id for user in store.users()] == ["alice", "bob"]
+    assert [(o.collection, o.id, o.user_id) for o in store.collection_objects()] == [
+        ("food", "pizza", "bob")
+    ]
+    assert store.file_summaries() == [
+        FileSummary("t1", "a.txt", "text/plain", 3, "bob", image=False)
     ]

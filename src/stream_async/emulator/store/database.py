@@ -576,15 +576,15 @@ class Store:
         if deleted.rowcount == 0 or keep_history:
             return
         path: Path = ("follow", target)
+        # Feed ids hold no quotes or brackets, so the path's JSON text matches exactly.
         rows = self.db.execute(
-            "SELECT activity_id, paths FROM feed_entries WHERE feed_id = ? AND instr(paths, ?)"
+            "SELECT activity_id FROM feed_entries WHERE feed_id = ? AND instr(paths, ?)"
             " ORDER BY seq",
             (source, _dump(list(path))),
         ).fetchall()
-        for activity_id, paths in rows:
-            if list(path) in json.loads(paths):
-                self._detach(source, activity_id, {path})
-                self._collect(activity_id)
+        for (activity_id,) in rows:
+            self._detach(source, activity_id, {path})
+            self._collect(activity_id)
 
     def follows(self, feed_id: str, *, followers: bool) -> list[tuple[str, datetime]]:
         """The feeds following ``feed_id`` (or that it follows), newest follow first, with
