@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from stream_async.emulator import Emulator
-from stream_async.emulator.store import Draft, FeedSummary, FileSummary
+from stream_async.emulator.store import Draft, FeedSummary, FileSummary, StateQueries
 from stream_async.emulator.store.records import CollectionObject, StoredFile, User
 from stream_async.emulator.store.time import parse_time
 
@@ -49,7 +49,8 @@ def test_the_overview_counts_feeds_and_locates_activities(emulator: Emulator) ->
         FeedSummary("user:2", activities=1, followers=0, following=0),
     ]
     assert store.locations(added.id) == ["user:1", "timeline:1", "notification:2"]
-    entries = store.feed("timeline:1").page({}, 0, 25)
+    queries: StateQueries = store  # the read-only interface tools use
+    entries = queries.feed_entries("timeline:1", bounds={}, offset=0, limit=25)
     assert [(entry.activity.id, entry.paths) for entry in entries] == [
         (added.id, [("follow", "user:1")])
     ]

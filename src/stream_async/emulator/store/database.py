@@ -764,10 +764,8 @@ class Store:
         return [AnalyticsEvent(kind, json.loads(event)) for kind, event in rows]
 
     # -- read-only overview ---------------------------------------------------------------
-    # What a browser of the state needs; none of these write. A feed's entries (with the
-    # paths that brought each activity) come from :meth:`feed` and :meth:`Feed.page`, the
-    # feeds holding an activity from :meth:`locations`, a reaction tree from
-    # :meth:`reactions_to` and :meth:`children`.
+    # What a browser of the state needs (the whole read-only interface is
+    # :class:`~stream_async.emulator.store.queries.StateQueries`); none of these write.
 
     def feed_summaries(self) -> list[FeedSummary]:
         """Every feed that holds an activity or takes part in a follow, by feed id."""
@@ -780,6 +778,12 @@ class Store:
             ") GROUP BY feed_id ORDER BY feed_id"
         )
         return [FeedSummary(*row) for row in rows]
+
+    def feed_entries(
+        self, feed_id: str, *, bounds: Mapping[str, Position], offset: int, limit: int
+    ) -> list[Entry]:
+        """A page of a feed's entries, newest first (see :meth:`Feed.page`)."""
+        return self.feed(feed_id).page(bounds, offset, limit)
 
     def activity_ids(self) -> list[str]:
         """Every stored activity's id, oldest first."""
