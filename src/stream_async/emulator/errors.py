@@ -97,13 +97,15 @@ def conflict(detail: str) -> ApiError:
 
 
 def body_too_large(limit: int) -> ApiError:
-    """413, code 18: the request body is larger than ``limit`` bytes."""
+    """413, code 18: the request body is larger than ``limit`` bytes (``InputException``, a
+    documented choice: the live exception name is not published)."""
     detail = f"request body is too large: the limit is {limit} bytes"
     return ApiError(413, 18, "InputException", detail)
 
 
 def rate_limited(limit: int) -> ApiError:
-    """429, code 9: more than ``limit`` requests in the current one-minute window."""
+    """429, code 9: more than ``limit`` requests in the current one-minute window
+    (``RateLimitReached``, the name §5 of the API semantics suggests)."""
     detail = f"rate limit reached: at most {limit} requests per minute"
     return ApiError(429, 9, "RateLimitReached", detail)
 
