@@ -66,3 +66,13 @@ def benchmarks(session: nox.Session) -> None:
     CI. ``nox -s benchmarks -- --quick`` is a smoke run that writes nothing."""
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(name="emulator-benchmarks")
+def emulator_benchmarks(session: nox.Session) -> None:
+    """The emulator's throughput over a socket against an earlier commit (a git worktree of
+    e94e5a2 unless ``-- --baseline REF``) and its latency as the store grows to 100,000
+    activities; prints ratios against the goals. Not run by CI. ``-- --quick`` is a smoke
+    run."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/emulator.py", *session.posargs)

@@ -129,3 +129,61 @@ def test_data_dir_option(tmp_path: Path) -> None:
     assert options.config.data_dir == str(tmp_path)
     assert f"data dir:    {tmp_path}" in cli.banner(options)
     assert "(memory only)" in cli.banner(cli.parse_options([], environ={}))
+
+
+def test_limit_defaults() -> None:
+    config = cli.parse_options([], environ={}).config
+    assert config.max_json_bytes == 5_242_880  # 5 MiB
+    assert config.max_upload_bytes == 104_857_600  # 100 MiB
+    assert config.max_image_pixels == 50_000_000
+    assert config.rate_limit == 2000  # §5: x-ratelimit-limit sample
+    assert config.enforce_rate_limit is False
+    assert config.og_fetch is False
+    assert dict(config.og_pages) == {}
+
+
+def test_limit_and_open_graph_options(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text('<meta property="og:url" content="https://a.test/">')
+    argv = [
+        "--max-json-bytes=100",
+        "--max-upload-bytes=200",
+        "--max-image-pixels=300",
+        "--rate-limit=7",
+        "--enforce-rate-limit",
+        f"--og-pages={tmp_path}",
+        "--og-fetch",
+    ]
+    config = cli.parse_options(argv, environ={}).config
+    assert (config.max_json_bytes, config.max_upload_bytes) == (100, 200)
+    assert (config.max_image_pixels, config.rate_limit) == (300, 7)
+    assert config.enforce_rate_limit is True
+    assert config.og_fetch is True
+    assert list(config.og_pages) == ["https://a.test/"]
+
+
+@pytest.mark.parametrize("argv", [["--max-json-bytes=0"], ["--rate-limit=x"]])
+def test_limits_must_be_positive(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options(argv, environ={})
+    assert exit_info.value.code == 2
+    assert "expected a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_a_bad_og_pages_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.html").write_text("<html></html>")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options([f"--og-pages={tmp_path}"], environ={})
+    assert exit_info.value.code == 2
+    assert "a.html has no og:url tag" in capsys.readouterr().err
+
+
+def test_an_unusable_database_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "emulator.sqlite3").write_bytes(b"not a database at all" * 10)
+    assert cli.main([f"--data-dir={tmp_path}"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"stream-async-emulator: {tmp_path / 'emulator.sqlite3'} is damaged")

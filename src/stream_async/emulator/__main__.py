@@ -2,6 +2,8 @@
 
     python -m stream_async.emulator [--host 127.0.0.1] [--port 8000] [--api-key KEY]
         [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND ...] [--data-dir DIR]
+        [--max-json-bytes N] [--max-upload-bytes N] [--max-image-pixels N]
+        [--rate-limit N] [--enforce-rate-limit] [--og-pages DIR] [--og-fetch]
 
 The secret may also come from ``STREAM_EMULATOR_API_SECRET``. The port is bound before
 anything is printed; then the banner's first line (flushed) names the URL to pass as a
@@ -24,15 +26,21 @@ from dataclasses import dataclass, replace
 
 import uvicorn
 
-from stream_async.emulator.app import create_app
 from stream_async.emulator.config import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,
+    DEFAULT_MAX_IMAGE_PIXELS,
+    DEFAULT_MAX_JSON_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_RATE_LIMIT,
     FEED_KINDS,
     EmulatorConfig,
     FeedGroupConfig,
     default_feed_groups,
 )
+from stream_async.emulator.handlers.open_graph import load_pages
+from stream_async.emulator.http.app import create_app
+from stream_async.emulator.store import StorageError
 
 SECRET_ENV = "STREAM_EMULATOR_API_SECRET"
 
@@ -52,6 +60,12 @@ def _feed_group(value: str) -> tuple[str, FeedGroupConfig]:
         kinds = "|".join(FEED_KINDS)
         raise argparse.ArgumentTypeError(f"expected NAME:KIND with KIND one of {kinds}")
     return name, FeedGroupConfig(kind)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of at least 1")
+    return int(value)
 
 
 PROG = "stream-async-emulator"
@@ -94,6 +108,52 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep the state and uploaded files in DIR across restarts (default: memory only)",
     )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-json-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_JSON_BYTES,
+        metavar="N",
+        help=f"largest JSON request body; larger ones get 413 ({DEFAULT_MAX_JSON_BYTES}, 5 MiB)",
+    )
+    limits.add_argument(
+        "--max-upload-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_UPLOAD_BYTES,
+        metavar="N",
+        help=f"largest file/image upload body ({DEFAULT_MAX_UPLOAD_BYTES}, 100 MiB)",
+    )
+    limits.add_argument(
+        "--max-image-pixels",
+        type=_positive,
+        default=DEFAULT_MAX_IMAGE_PIXELS,
+        metavar="N",
+        help=f"most pixels an uploaded image may have ({DEFAULT_MAX_IMAGE_PIXELS})",
+    )
+    limits.add_argument(
+        "--rate-limit",
+        type=_positive,
+        default=DEFAULT_RATE_LIMIT,
+        metavar="N",
+        help=f"requests per minute reported in x-ratelimit-* headers ({DEFAULT_RATE_LIMIT})",
+    )
+    limits.add_argument(
+        "--enforce-rate-limit",
+        action="store_true",
+        help="answer 429 with Retry-After past the rate limit (default: only report it)",
+    )
+    og = parser.add_argument_group("Open Graph (og/)")
+    og.add_argument(
+        "--og-pages",
+        default=None,
+        metavar="DIR",
+        help="scrape URLs from the *.html files in DIR, each standing for its og:url",
+    )
+    og.add_argument(
+        "--og-fetch",
+        action="store_true",
+        help="fetch other URLs from public addresses (default: made-up data, no network)",
+    )
     return parser
 
 
@@ -101,7 +161,14 @@ def parse_options(
     argv: Sequence[str] | None, environ: Mapping[str, str] = os.environ, *, prog: str = PROG
 ) -> Options:
     """Parse the command line (argparse exits with status 2 on bad arguments)."""
-    args = build_parser(prog).parse_args(argv)
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    pages: dict[str, str] = {}
+    if args.og_pages is not None:
+        try:
+            pages = load_pages(args.og_pages)
+        except (OSError, ValueError) as exc:
+            parser.error(f"--og-pages: {exc}")
     groups = dict(default_feed_groups())
     groups.update(args.feed_group)
     config = EmulatorConfig(
@@ -110,6 +177,13 @@ def parse_options(
         app_id=args.app_id,
         feed_groups=groups,
         data_dir=args.data_dir,
+        max_json_bytes=args.max_json_bytes,
+        max_upload_bytes=args.max_upload_bytes,
+        max_image_pixels=args.max_image_pixels,
+        rate_limit=args.rate_limit,
+        enforce_rate_limit=args.enforce_rate_limit,
+        og_pages=pages,
+        og_fetch=args.og_fetch,
     )
     return Options(host=args.host, port=args.port, config=config)
 
@@ -161,6 +235,11 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
     """Bind, print the banner, then serve until interrupted; returns the exit status."""
     options = parse_options(argv, prog=prog)
     try:
+        app = create_app(options.config)
+    except StorageError as error:
+        print(f"{prog}: {error}", file=sys.stderr, flush=True)
+        return 1
+    try:
         listener = bind(options.host, options.port)
     except OSError as error:
         print(_cannot_bind(options, error), file=sys.stderr, flush=True)
@@ -168,7 +247,7 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
     with listener:
         options = replace(options, port=listener.getsockname()[1])
         print(banner(options), flush=True)
-        server = uvicorn.Server(uvicorn.Config(create_app(options.config)))
+        server = uvicorn.Server(uvicorn.Config(app))
         server.run(sockets=[listener])
     return 0 if server.started else 1
 

@@ -210,6 +210,11 @@ class EmulatorServer:
         """Forget every activity, feed and follow: a clean slate for the next test."""
         self.emulator.reset()
 
+    def register_og_page(self, *, url: str, html: str) -> None:
+        """Make ``og/?url=<url>`` scrape ``html``, with no network (other URLs get made-up
+        Open Graph data unless the emulator was configured to fetch)."""
+        self.emulator.register_og_page(url=url, html=html)
+
     def client(self, **options: Any) -> AsyncStreamClient:
         """A new server-side client for this server; close it (``async with``) when done."""
         settings: dict[str, Any] = {

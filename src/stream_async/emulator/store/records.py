@@ -7,11 +7,11 @@ API semantics); activities do not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.timeutil import format_time_z
+from stream_async.emulator.store.time import format_time_z
 
 
 @dataclass
@@ -60,8 +60,8 @@ class CollectionObject:
 class Reaction:
     """A reaction to an activity, or a child of another reaction (``parent``).
 
-    ``sequence`` orders reactions by creation; ``children`` lists child ids oldest first;
-    ``target_feeds`` is None when none were ever given.
+    ``sequence`` orders reactions by creation; ``target_feeds`` is None when none were ever
+    given.
     """
 
     id: str
@@ -76,7 +76,6 @@ class Reaction:
     target_feeds: list[str] | None = None
     target_feeds_extra_data: dict[str, Any] | None = None
     deleted_at: datetime | None = None
-    children: list[str] = field(default_factory=list)
 
     @property
     def live(self) -> bool:

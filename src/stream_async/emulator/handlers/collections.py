@@ -19,11 +19,10 @@ import re
 import uuid
 from typing import Any
 
-from stream_async.emulator.call import Call, check_size, parse_reference
 from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
-from stream_async.emulator.records import CollectionObject
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply, check_size, parse_reference
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import CollectionObject
 
 MAX_IDS = 1000
 _NAME = re.compile(r"[\w-]+")
@@ -44,7 +43,7 @@ def _object_data(value: object) -> dict[str, Any]:
 
 def _find(store: Store, call: Call) -> CollectionObject:
     name, object_id = call.path_params["collection"], call.path_params["object_id"]
-    found = store.collections.get(name, {}).get(object_id)
+    found = store.collection_object(name, object_id)
     if found is None:
         raise does_not_exist(f"collection object {name}:{object_id} does not exist")
     return found
@@ -59,11 +58,11 @@ def add_object(store: Store, call: Call) -> Reply:
     object_id = str(uuid.uuid4()) if raw_id is None else _name(raw_id, "id")
     data = _object_data(body.get("data"))
     owner = call.user_id if body.get("user_id") is None else call.acting_user(body["user_id"])
-    objects = store.collections.setdefault(name, {})
-    if object_id in objects:
+    if store.collection_object(name, object_id) is not None:
         raise conflict(f"collection object {name}:{object_id} already exists")
     now = store.now()
-    added = objects[object_id] = CollectionObject(name, object_id, data, now, now, owner)
+    added = CollectionObject(name, object_id, data, now, now, owner)
+    store.save_object(added)
     return 201, added.render()
 
 
@@ -81,6 +80,7 @@ def update_object(store: Store, call: Call) -> Reply:
         raise input_error("the id of a collection object cannot be changed")
     found.data = _object_data(body.get("data"))
     found.updated_at = store.now()
+    store.save_object(found)
     return 201, found.render()
 
 
@@ -88,7 +88,7 @@ def delete_object(store: Store, call: Call) -> Reply:
     """DELETE collections/{name}/{id}/."""
     found = _find(store, call)
     call.check_owner(found.user_id)
-    del store.collections[found.collection][found.id]
+    store.delete_object(found.collection, found.id)
     return 200, {}
 
 
@@ -116,11 +116,10 @@ def upsert(store: Store, call: Call) -> Reply:
             items.append((name, object_id, item))
     now = store.now()
     for name, object_id, item in items:
-        objects = store.collections.setdefault(name, {})
-        existing = objects.get(object_id)
+        existing = store.collection_object(name, object_id)
         owner = item.get("user_id") if isinstance(item.get("user_id"), str) else None
         created = now if existing is None else existing.created_at
-        objects[object_id] = CollectionObject(name, object_id, item, created, now, owner)
+        store.save_object(CollectionObject(name, object_id, item, created, now, owner))
     return 201, {"data": data}
 
 
@@ -135,7 +134,7 @@ def select(store: Store, call: Call) -> Reply:
         name, colon, object_id = reference.partition(":")
         if not colon:
             raise input_error(f"foreign id {reference!r} is not of the form <collection>:<id>")
-        stored = store.collections.get(name, {}).get(object_id)
+        stored = store.collection_object(name, object_id)
         if stored is not None:
             found.append(stored.render())
     return 200, {"response": {"data": found}}
@@ -148,7 +147,6 @@ def delete_many(store: Store, call: Call) -> Reply:
     if not ids:
         raise input_error("ids is required")
     check_size(ids, "ids", MAX_IDS)
-    objects = store.collections.get(name, {})
     for object_id in ids:
-        objects.pop(object_id, None)
+        store.delete_object(name, object_id)
     return 200, {}

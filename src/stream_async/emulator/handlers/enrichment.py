@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from stream_async.emulator.call import Call
-from stream_async.emulator.records import Reaction
-from stream_async.emulator.references import (
+from stream_async.emulator.handlers.call import Call
+from stream_async.emulator.handlers.references import (
     collection_object,
     not_found,
     render_reaction,
     user_object,
 )
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import Reaction
 
 RECENT_LIMIT = 5
 MAX_RECENT_LIMIT = 25
@@ -83,10 +83,7 @@ class Enricher:
         flags = self.flags
         newest = [
             reaction
-            for reaction in (
-                self.store.reactions[reaction_id]
-                for reaction_id in reversed(self.store.activity_reactions.get(activity_id, []))
-            )
+            for reaction in reversed(self.store.reactions_to(activity_id))
             if reaction.live and (not flags.kinds or reaction.kind in flags.kinds)
         ]
         if flags.recent:
@@ -100,7 +97,7 @@ class Enricher:
             mine = [reaction for reaction in newest if reaction.user_id == flags.user_id]
             body["own_reactions"] = self._by_kind(mine)
         if flags.counts:
-            kinds = self.store.reaction_kinds.get(activity_id, {})
+            kinds = self.store.reaction_kinds(activity_id)
             body["reaction_counts"] = {
                 kind: sum(reaction.kind == kind for reaction in newest)
                 for kind in kinds
@@ -123,12 +120,12 @@ class Enricher:
         if prefix == "SO":
             return collection_object(self.store, target)
         if prefix == "SR":
-            reaction = self.store.reactions.get(target)
+            reaction = self.store.reaction(target)
             if reaction is None:
                 return not_found(value, "reaction", target)
             return render_reaction(self.store, reaction)
         if prefix == "SA" and not nested:
-            activity = self.store.activities.get(target)
+            activity = self.store.activity(target)
             if activity is None:
                 return not_found(value, "activity", target)
             return self._references(activity.render(None), nested=True)

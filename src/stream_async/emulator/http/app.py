@@ -1,8 +1,8 @@
-"""The emulator application: :class:`Emulator` (state + Starlette app) and its routing tables.
+"""The emulator application: :class:`Emulator` (state + Starlette app) and its route table.
 
 Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
 with trailing slashes. Each route names its handler and the token scope it needs
-(:class:`~stream_async.emulator.auth.Access`); client-side endpoints (reactions, users,
+(:class:`~stream_async.emulator.http.auth.Access`); client-side endpoints (reactions, users,
 collection objects, files, images, Open Graph) also take user tokens. Uploads are served
 back, without credentials, under ``/uploads/``.
 """
@@ -14,26 +14,23 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
-from stream_async.emulator import (
+from stream_async.emulator.config import EmulatorConfig
+from stream_async.emulator.handlers import (
     activities,
-    collection,
+    collections,
     feeds,
     files,
-    og,
+    open_graph,
     reactions,
     services,
     users,
 )
-from stream_async.emulator.auth import Access
-from stream_async.emulator.config import EmulatorConfig
-from stream_async.emulator.persistence import Snapshots
-from stream_async.emulator.routing import (
-    AsyncHandler,
-    Handler,
-    RateLimitHeaders,
-    endpoint,
-    http_error,
-)
+from stream_async.emulator.handlers.call import AsyncHandler, Handler
+from stream_async.emulator.http.auth import Access
+from stream_async.emulator.http.endpoint import endpoint
+from stream_async.emulator.http.rate_limit import RateLimitHeaders
+from stream_async.emulator.http.responses import http_error
+from stream_async.emulator.http.uploads import serve
 from stream_async.emulator.store import Store
 
 FEED = Access("feed", feed_scoped=True)
@@ -97,20 +94,20 @@ ROUTES: Routes = [
     ("/user/{user_id}/", "GET", users.get_user, USERS),
     ("/user/{user_id}/", "PUT", users.update_user, USERS),
     ("/user/{user_id}/", "DELETE", users.delete_user, USERS),
-    ("/collections/", "POST", collection.upsert, COLLECTIONS_BATCH),
-    ("/collections/", "GET", collection.select, COLLECTIONS_BATCH),
-    ("/collections/", "DELETE", collection.delete_many, COLLECTIONS_BATCH),
-    ("/collections/{collection}/", "POST", collection.add_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "GET", collection.get_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "PUT", collection.update_object, COLLECTION_OBJECTS),
-    (f"{OBJECT_PATH}/", "DELETE", collection.delete_object, COLLECTION_OBJECTS),
+    ("/collections/", "POST", collections.upsert, COLLECTIONS_BATCH),
+    ("/collections/", "GET", collections.select, COLLECTIONS_BATCH),
+    ("/collections/", "DELETE", collections.delete_many, COLLECTIONS_BATCH),
+    ("/collections/{collection}/", "POST", collections.add_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "GET", collections.get_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "PUT", collections.update_object, COLLECTION_OBJECTS),
+    (f"{OBJECT_PATH}/", "DELETE", collections.delete_object, COLLECTION_OBJECTS),
     ("/files/", "POST", files.upload_file, FILES),
     ("/files/", "DELETE", files.delete_file, FILES),
     ("/images/", "POST", files.upload_image, FILES),
     ("/images/", "GET", files.process_image, FILES),
     ("/images/process/", "GET", files.process_image, FILES),
     ("/images/", "DELETE", files.delete_file, FILES),
-    ("/og/", "GET", og.open_graph, OPEN_GRAPH),
+    ("/og/", "GET", open_graph.open_graph, OPEN_GRAPH),
 ]
 """The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
 ``reaction/get_many/`` before ``reaction/{id}/``."""
@@ -120,6 +117,9 @@ ANALYTICS_ROUTES: Routes = [
     ("/impression/", "POST", services.track_impressions, ANALYTICS),
 ]
 """The analytics service."""
+
+UPLOADS: frozenset[Handler | AsyncHandler] = frozenset({files.upload_file, files.upload_image})
+"""Handlers whose bodies may be as large as uploads; every other body is JSON-sized."""
 
 PERSONALIZATION_ROUTES: Routes = [
     ("/{resource:path}/", method, services.personalization, PERSONALIZATION)
@@ -131,21 +131,27 @@ PERSONALIZATION_ROUTES: Routes = [
 class Emulator:
     """A Stream app: its state (:attr:`store`) and its ASGI app (:attr:`app`).
 
-    State lives in memory, and also in ``config.data_dir`` when one is set (loaded on start,
-    saved after each change; see :mod:`stream_async.emulator.persistence`); :meth:`reset`
-    forgets it. Handlers mutate it synchronously, so concurrent requests never interleave
-    inside a write.
+    State lives in a SQLite database (:mod:`stream_async.emulator.store`): in memory, or in
+    ``config.data_dir`` when one is set, where it survives restarts; :meth:`reset` forgets
+    it. Each request's writes are one transaction, committed before the answer is sent.
+
+    Raises :class:`~stream_async.emulator.store.StorageError` when the data directory's
+    database cannot be used (damaged, another program's, another schema version).
     """
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
-        data_dir = self.config.data_dir
-        self._snapshots = None if data_dir is None else Snapshots(data_dir)
-        loaded = self._snapshots and self._snapshots.load(self.config.feed_groups)
-        self.store = loaded or Store(self.config.feed_groups)
+        self.store = Store(self.config.feed_groups, self.config.data_dir)
+        self.og_pages: dict[str, str] = dict(self.config.og_pages)
+        """URL -> HTML of the pages Open Graph scrapes instead of made-up data."""
+        rate_limit = Middleware(
+            RateLimitHeaders,
+            limit=self.config.rate_limit,
+            enforce=self.config.enforce_rate_limit,
+        )
         self.app = Starlette(
             routes=self._routes(),
-            middleware=[Middleware(RateLimitHeaders)],
+            middleware=[rate_limit],
             exception_handlers={HTTPException: http_error},
         )
         self.app.state.emulator = self
@@ -153,7 +159,11 @@ class Emulator:
     def _routes(self) -> list[BaseRoute]:
         def mount(prefix: str, routes: Routes) -> Mount:
             served = [
-                Route(path, endpoint(self, handler, access), methods=[method])
+                Route(
+                    path,
+                    endpoint(self, handler, access, self._body_limit(handler)),
+                    methods=[method],
+                )
                 for path, method, handler, access in routes
             ]
             return Mount(prefix, routes=served)
@@ -162,18 +172,22 @@ class Emulator:
             mount("/api/v1.0", ROUTES),
             mount("/analytics/v1.0", ANALYTICS_ROUTES),
             mount("/personalization/v1.0", PERSONALIZATION_ROUTES),
-            Route("/uploads/{token}/{filename}", files.serve, methods=["GET"]),
+            Route("/uploads/{token}/{filename}", serve, methods=["GET"]),
         ]
 
-    def persist(self) -> None:
-        """Save the state to the data directory, if there is one."""
-        if self._snapshots is not None:
-            self._snapshots.save(self.store)
+    def _body_limit(self, handler: Handler | AsyncHandler) -> int:
+        if handler in UPLOADS:
+            return self.config.max_upload_bytes
+        return self.config.max_json_bytes
+
+    def register_og_page(self, *, url: str, html: str) -> None:
+        """Answer Open Graph requests for ``url`` with the tags of ``html`` (no network)."""
+        self.og_pages[url] = html
 
     def reset(self) -> None:
-        """Forget everything: activities, feeds, follows, reactions, users, collections, files."""
-        self.store = Store(self.config.feed_groups)
-        self.persist()
+        """Forget everything: activities, feeds, follows, reactions, users, collections, files,
+        analytics events (in the data directory too, when there is one)."""
+        self.store.clear()
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:

@@ -1,9 +1,9 @@
 """The analytics and personalization services, served on the same host as the API.
 
 Analytics (``/analytics/v1.0/engagement/`` and ``/analytics/v1.0/impression/``): events are
-validated and recorded in ``store.analytics_events`` (nothing else reads them); the answer is
-201 ``{"duration"}``. Engagements come as ``{"content_list": [event, ...]}``, impressions as
-one event or a list of them; every event is a JSON object.
+validated and recorded in the store (``Store.analytics_events``; nothing else reads them);
+the answer is 201 ``{"duration"}``. Engagements come as ``{"content_list": [event, ...]}``,
+impressions as one event or a list of them; every event is a JSON object.
 
 Personalization (``/personalization/v1.0/<resource>/``): the emulator has no models, so every
 resource answers an empty, well-formed page: ``{"app_id", "limit", "offset", "version",
@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stream_async.emulator.call import Call
 from stream_async.emulator.errors import field_errors
-from stream_async.emulator.records import AnalyticsEvent
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import AnalyticsEvent
 
 PERSONALIZATION_LIMIT = 10
 
@@ -34,7 +33,7 @@ def _events(value: object, name: str) -> list[dict[str, Any]]:
 def track_engagements(store: Store, call: Call) -> Reply:
     """POST engagement/: record ``content_list``."""
     events = _events(call.json_object().get("content_list"), "content_list")
-    store.analytics_events.extend(AnalyticsEvent("engagement", event) for event in events)
+    store.record([AnalyticsEvent("engagement", event) for event in events])
     return 201, {}
 
 
@@ -42,7 +41,7 @@ def track_impressions(store: Store, call: Call) -> Reply:
     """POST impression/: record one impression or a list of them."""
     body = call.json()
     events = _events([body] if isinstance(body, dict) else body, "impressions")
-    store.analytics_events.extend(AnalyticsEvent("impression", event) for event in events)
+    store.record([AnalyticsEvent("impression", event) for event in events])
     return 201, {}
 
 

@@ -22,15 +22,13 @@ import uuid
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+import anyio.to_thread
 from PIL import Image, ImageOps
-from starlette.requests import Request
-from starlette.responses import Response
 
-from stream_async.emulator.call import Call, Upload
-from stream_async.emulator.errors import does_not_exist, field_errors, input_error
-from stream_async.emulator.records import StoredFile
-from stream_async.emulator.routing import Reply, error_reply
+from stream_async.emulator.errors import ApiError, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import Call, Reply, Upload
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import StoredFile
 
 RESIZE_MODES = ("clip", "crop", "scale", "fill")
 CROP_MODES = ("top", "bottom", "left", "right", "center")
@@ -39,22 +37,58 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _UPLOAD_PATH = re.compile(r"/uploads/([0-9a-f]{32})/")
 
 
-def image_type(data: bytes) -> str | None:
-    """The MIME type of ``data`` if Pillow reads and decodes it as an image, else None."""
+def _check_pixels(image: Image.Image, max_pixels: int) -> None:
+    if image.width * image.height > max_pixels:
+        raise input_error(
+            f"image is too large: {image.width}x{image.height} pixels is more than the limit of"
+            f" {max_pixels} pixels ({max_pixels / 1_000_000:g} megapixels)"
+        )
+
+
+def image_type(data: bytes, max_pixels: int) -> str | None:
+    """The MIME type of ``data`` if Pillow reads and decodes it as an image, else None.
+
+    The size is checked from the header, before anything is decoded: 400 code 4 when the
+    image has more than ``max_pixels`` pixels.
+    """
     try:
         with Image.open(io.BytesIO(data)) as image:
+            _check_pixels(image, max_pixels)
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             return image.get_format_mimetype() or DEFAULT_CONTENT_TYPE
+    except ApiError:
+        raise
     except Exception:  # Pillow raises many kinds of errors on data that is not an image
         return None
 
 
+INERT_TYPES = frozenset(
+    {
+        "text/plain",
+        "application/json",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "video/mp4",
+        "video/webm",
+    }
+)
+"""Content types an upload is served back with as declared; any other type (HTML, SVG,
+JavaScript, XML...) is served as ``application/octet-stream``, as an attachment."""
+
+
 def _keep(store: Store, call: Call, stored: StoredFile) -> str:
     token = uuid.uuid4().hex
-    store.files[token] = stored
-    return f"{call.base_url}uploads/{token}/{quote(stored.filename)}?v=1"
+    store.save_file(token, stored)
+    return f"{call.base_url}uploads/{token}/{quote(stored.filename, safe='')}?v=1"
 
 
 def _upload(call: Call) -> Upload:
@@ -65,7 +99,9 @@ def _upload(call: Call) -> Upload:
 
 
 def _file_name(upload: Upload) -> str:
-    return PurePosixPath(upload.filename.replace("\\", "/")).name or "file"
+    """The upload's base name; ``file`` when it has none a URL can carry (``.``, ``..``)."""
+    name = PurePosixPath(upload.filename.replace("\\", "/")).name
+    return "file" if name.strip(".") == "" else name
 
 
 def upload_file(store: Store, call: Call) -> Reply:
@@ -76,10 +112,11 @@ def upload_file(store: Store, call: Call) -> Reply:
     return 201, {"file": _keep(store, call, stored)}
 
 
-def upload_image(store: Store, call: Call) -> Reply:
-    """POST images/: store an image (400 "File type ... is not supported" otherwise)."""
+async def upload_image(store: Store, call: Call) -> Reply:
+    """POST images/: store an image (400 "File type ... is not supported" otherwise, 400 when
+    it has more pixels than allowed). The image is checked and decoded in a worker thread."""
     upload = _upload(call)
-    kind = image_type(upload.data)
+    kind = await anyio.to_thread.run_sync(image_type, upload.data, call.max_image_pixels)
     if kind is None:
         declared = upload.content_type or DEFAULT_CONTENT_TYPE
         shown = DEFAULT_CONTENT_TYPE if declared.startswith("image/") else declared
@@ -93,7 +130,7 @@ def _token(store: Store, call: Call) -> str:
     if not url:
         raise input_error("url is required")
     match = _UPLOAD_PATH.search(url.partition("?")[0])
-    if match is None or match[1] not in store.files:
+    if match is None or store.file(match[1]) is None:
         raise does_not_exist(f"no file at {url}")
     return match[1]
 
@@ -101,8 +138,10 @@ def _token(store: Store, call: Call) -> str:
 def delete_file(store: Store, call: Call) -> Reply:
     """DELETE files/?url= (and images/?url=): forget an upload (404 when it is gone)."""
     token = _token(store, call)
-    call.check_owner(store.files[token].owner)
-    del store.files[token]
+    stored = store.file(token)
+    assert stored is not None
+    call.check_owner(stored.owner)
+    store.delete_file(token)
     return 200, {}
 
 
@@ -129,12 +168,30 @@ def _resized(
     return ImageOps.pad(image, size, centering=(x, y))
 
 
-def process_image(store: Store, call: Call) -> Reply:
+def _process(
+    data: bytes, kind: str, mode: str, size: tuple[int | None, int | None], anchors: set[str]
+) -> tuple[bytes, str]:
+    """The resized image's bytes and type (PNG when Pillow cannot write the original's)."""
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = size
+        result = _resized(image, mode, (width or image.width, height or image.height), anchors)
+        output = io.BytesIO()
+        try:
+            result.save(output, format=image.format)
+        except (OSError, KeyError, ValueError):
+            output = io.BytesIO()
+            result.save(output, format="PNG")
+            kind = "image/png"
+    return output.getvalue(), kind
+
+
+async def process_image(store: Store, call: Call) -> Reply:
     """GET images/ (or images/process/): a resized copy of an uploaded image.
 
     ``resize``: ``clip`` (fit inside, the default), ``crop`` (fill, then cut), ``scale``
     (stretch) or ``fill`` (fit inside, then pad); ``crop``: anchors from ``top``, ``bottom``,
-    ``left``, ``right``, ``center`` (default); ``w``/``h``: positive whole numbers.
+    ``left``, ``right``, ``center`` (default); ``w``/``h``: positive whole numbers. The image
+    is decoded and resized in a worker thread.
     """
     mode = call.text("resize") or "clip"
     if mode not in RESIZE_MODES:
@@ -142,28 +199,13 @@ def process_image(store: Store, call: Call) -> Reply:
     anchors = set(call.values("crop")) or {"center"}
     if not anchors <= set(CROP_MODES):
         raise input_error(f"crop must be a list of {', '.join(CROP_MODES)}")
-    width, height = _side(call, "w"), _side(call, "h")
-    original = store.files[_token(store, call)]
+    size = (_side(call, "w"), _side(call, "h"))
+    original = store.file(_token(store, call))
+    assert original is not None
     if not original.image:
         raise input_error("the url does not name an image")
-    with Image.open(io.BytesIO(original.data)) as image:
-        size = (width or image.width, height or image.height)
-        result = _resized(image, mode, size, anchors)
-        output = io.BytesIO()
-        try:
-            result.save(output, format=image.format)
-            kind = original.content_type
-        except (OSError, KeyError, ValueError):
-            output = io.BytesIO()
-            result.save(output, format="PNG")
-            kind = "image/png"
-    stored = StoredFile(original.filename, kind, output.getvalue(), call.user_id, image=True)
+    data, kind = await anyio.to_thread.run_sync(
+        _process, original.data, original.content_type, mode, size, anchors
+    )
+    stored = StoredFile(original.filename, kind, data, call.user_id, image=True)
     return 200, {"file": _keep(store, call, stored)}
-
-
-async def serve(request: Request) -> Response:
-    """GET uploads/<token>/<file name>: an upload's bytes (no credentials needed)."""
-    stored = request.app.state.emulator.store.files.get(request.path_params["token"])
-    if stored is None or stored.filename != request.path_params["filename"]:
-        return error_reply(request.scope, does_not_exist(f"{request.url.path} not found"))
-    return Response(stored.data, media_type=stored.content_type)

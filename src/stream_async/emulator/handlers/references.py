@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from stream_async.emulator.records import Reaction
 from stream_async.emulator.store import Store
-from stream_async.emulator.timeutil import format_time_z
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time_z
 
 LATEST_CHILDREN = 10
 """How many of a reaction's newest children ``latest_children`` shows, all kinds together."""
@@ -33,7 +33,7 @@ def not_found(reference: str, reference_type: str, id: str, **extra: str) -> dic
 
 def user_object(store: Store, user_id: str) -> dict[str, Any]:
     """The user ``SU:<user_id>`` refers to, or its ``ReferenceNotFound`` object."""
-    user = store.users.get(user_id)
+    user = store.user(user_id)
     if user is None:
         return not_found(f"SU:{user_id}", "user", user_id)
     return user.render()
@@ -43,7 +43,7 @@ def collection_object(store: Store, reference: str) -> dict[str, Any]:
     """The object ``SO:<collection>:<id>`` refers to (``reference`` is the part after ``SO:``),
     or its ``ReferenceNotFound`` object."""
     collection, _, object_id = reference.partition(":")
-    stored = store.collections.get(collection, {}).get(object_id)
+    stored = store.collection_object(collection, object_id)
     if stored is None:
         return not_found(f"SO:{reference}", "object", object_id, collection=collection)
     return stored.render()
@@ -51,8 +51,7 @@ def collection_object(store: Store, reference: str) -> dict[str, Any]:
 
 def live_children(store: Store, reaction: Reaction) -> list[Reaction]:
     """A reaction's children that are not soft-deleted, newest first."""
-    children = (store.reactions[child] for child in reversed(reaction.children))
-    return [child for child in children if child.live]
+    return [child for child in reversed(store.children(reaction.id)) if child.live]
 
 
 def by_kind(

@@ -2,7 +2,8 @@
 
 Query booleans accept ``true``/``false``, ``1``/``0``, ``yes``/``no`` in any case (an empty
 value is false); list parameters accept comma-joined values, repeated keys, or both; unknown
-parameters are ignored. Bad values raise 400 code 4 :class:`StreamError`.
+parameters are ignored. Bad values raise 400 code 4 :class:`ApiError`. The query is a plain
+sequence of ``(name, value)`` pairs: handlers see no HTTP types.
 
 With a user token (client-side auth) the acting user is the token's ``user_id``: a body's
 ``user_id`` must then be that user (else 403 code 17), and a missing one is taken from the
@@ -14,14 +15,17 @@ from __future__ import annotations
 import json
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from starlette.datastructures import QueryParams
 
-from stream_async.emulator.config import FeedGroupConfig
+from stream_async.emulator.config import DEFAULT_MAX_IMAGE_PIXELS, FeedGroupConfig, Resolver
+
+if TYPE_CHECKING:
+    from stream_async.emulator.store import Store
+
 from stream_async.emulator.errors import feed_config_error, field_errors, input_error, not_allowed
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -139,6 +143,24 @@ class Upload:
     data: bytes
 
 
+Reply = tuple[int, dict[str, Any]]
+"""What a handler answers: the HTTP status and the body (``duration`` is added later)."""
+
+
+@dataclass(frozen=True)
+class OpenGraphSource:
+    """Where Open Graph data comes from: ``pages`` (URL -> HTML) registered by the user, and
+    whether other URLs are fetched (``fetch``) through ``transport`` (None: the network),
+    each target's host first resolved by ``resolver`` (None: the system resolver) and checked
+    to be public (``guard``)."""
+
+    pages: Mapping[str, str] = field(default_factory=dict)
+    fetch: bool = False
+    guard: bool = True
+    transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = None
+
+
 @dataclass(frozen=True)
 class Call:
     """The parts of a request a handler may use.
@@ -147,12 +169,13 @@ class Call:
     ``app_id`` the app's id,
     ``user_id`` the user of a user token (None for server tokens), ``base_url`` the root the
     request came to (for absolute URLs), ``uploads`` the files of a multipart body by field
-    name, and ``transport`` what Open Graph fetches go through (None: the network).
+    name, ``og`` where Open Graph data comes from, and ``max_image_pixels`` the largest image
+    an upload may hold.
     """
 
     path: str
     path_params: Mapping[str, str]
-    query: QueryParams
+    query: tuple[tuple[str, str], ...]
     body: bytes
     api_key: str
     feed_groups: Mapping[str, FeedGroupConfig]
@@ -160,7 +183,8 @@ class Call:
     user_id: str | None = None
     base_url: str = "http://localhost/"
     uploads: Mapping[str, Upload] = field(default_factory=dict)
-    transport: httpx.AsyncBaseTransport | None = None
+    og: OpenGraphSource = field(default_factory=OpenGraphSource)
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
 
     @property
     def enriched(self) -> bool:
@@ -208,9 +232,12 @@ class Call:
             raise input_error(f"{INVALID_PAYLOAD}: expected a JSON array")
         return body
 
+    def _all(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
     def text(self, name: str) -> str | None:
         """The last value of a query parameter, or None when absent."""
-        values = self.query.getlist(name)
+        values = self._all(name)
         return values[-1] if values else None
 
     def flag(self, name: str) -> bool:
@@ -233,12 +260,7 @@ class Call:
 
     def values(self, name: str) -> list[str]:
         """A list query parameter: comma-joined, repeated, or both; blanks dropped."""
-        return [
-            item.strip()
-            for raw in self.query.getlist(name)
-            for item in raw.split(",")
-            if item.strip()
-        ]
+        return [item.strip() for raw in self._all(name) for item in raw.split(",") if item.strip()]
 
     def feed_id(self) -> str:
         """The ``slug:user_id`` feed addressed by the path, validated and configured."""
@@ -250,3 +272,9 @@ def check_size(items: list[Any], name: str, maximum: int) -> None:
     """400 code 4 when a batch is larger than ``maximum``."""
     if len(items) > maximum:
         raise input_error(f"{name} can contain at most {maximum} items (got {len(items)})")
+
+
+Handler = Callable[["Store", Call], Reply]
+"""A synchronous handler: it runs inside one store transaction."""
+AsyncHandler = Callable[["Store", Call], Awaitable[Reply]]
+"""A coroutine handler: it writes (one statement) only after its last await."""

@@ -85,7 +85,7 @@ def authenticate(
     """Check the key and the token of one request against ``access``.
 
     ``feed_id`` is the addressed feed as ``<slug><user_id>`` for feed-scoped endpoints.
-    Raises StreamError (401 or 403) when the request is not allowed.
+    Raises ApiError (401 or 403) when the request is not allowed.
     """
     if api_key != config.api_key:
         raise api_key_error()

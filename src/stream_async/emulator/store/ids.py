@@ -12,14 +12,19 @@ Ids sort in time order through :func:`sort_key`, which is what ``id_lt``/``id_gt
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import mmh3
 
-from stream_async.emulator.timeutil import unix_micros
+from stream_async.emulator.store.time import unix_micros
 
 _GREGORIAN_OFFSET = 122192928000000000
 """100-ns ticks between 1582-10-15 (the UUID epoch) and 1970-01-01."""
+
+EARLIEST = datetime(1582, 10, 15, tzinfo=timezone.utc)
+"""The earliest time an id can carry: the UUID epoch."""
+LATEST = EARLIEST + timedelta(microseconds=((1 << 60) - 1) // 10)
+"""The latest time an id can carry: the 60-bit count of 100 ns ticks runs out (year 5236)."""
 
 EMULATOR_NODE = 0x02E1A7E5C0DE
 """Node of the version-1 UUIDs minted for activities without a foreign id.
@@ -27,6 +32,11 @@ EMULATOR_NODE = 0x02E1A7E5C0DE
 The locally administered bit is set, so it can never equal a node of the foreign-id
 algorithm (those start with ``0x80``).
 """
+
+
+def orderable(moment: datetime) -> bool:
+    """Whether an id can carry ``moment`` (so that ids sort like their times)."""
+    return EARLIEST <= moment <= LATEST
 
 
 def _ticks(moment: datetime) -> int:
@@ -65,3 +75,12 @@ def sort_key(activity_id: str) -> tuple[int, str]:
     """
     parsed = uuid.UUID(activity_id.split(".", 1)[0])
     return parsed.time, str(parsed)
+
+
+def id_time_micros(activity_id: str) -> int:
+    """The time an activity id carries, in microseconds since the Unix epoch.
+
+    Raises ValueError when the id is not a UUID.
+    """
+    ticks = uuid.UUID(activity_id.split(".", 1)[0]).time
+    return (ticks - _GREGORIAN_OFFSET) // 10

@@ -62,3 +62,8 @@ def format_time_z(moment: datetime) -> str:
 def unix_micros(moment: datetime) -> int:
     """Whole microseconds since the Unix epoch."""
     return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_unix_micros(micros: int) -> datetime:
+    """The aware UTC datetime ``micros`` microseconds after the Unix epoch."""
+    return EPOCH + timedelta(microseconds=micros)

@@ -13,17 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.call import Call, check_size
-from stream_async.emulator.enrichment import Enricher, Flags
 from stream_async.emulator.errors import does_not_exist, field_errors, input_error
-from stream_async.emulator.payloads import (
+from stream_async.emulator.handlers.call import Call, Reply, check_size
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import (
     Change,
     apply_change,
     parse_activities,
     parse_change,
     parse_time_field,
 )
-from stream_async.emulator.routing import Reply
 from stream_async.emulator.store import Activity, Draft, Store
 
 MAX_IDS = 100
@@ -39,7 +38,7 @@ def get_activities(store: Store, call: Call) -> Reply:
     foreign_ids = call.values("foreign_ids")
     if ids:
         check_size(ids, "ids", MAX_IDS)
-        found = [store.activities.get(activity_id) for activity_id in ids]
+        found = [store.activity(activity_id) for activity_id in ids]
     elif foreign_ids:
         timestamps = call.values("timestamps")
         check_size(foreign_ids, "foreign_ids", MAX_IDS)
@@ -79,7 +78,7 @@ def update_activities(store: Store, call: Call) -> Reply:
 
 def _resolve(store: Store, change: Change) -> Activity:
     if change.activity_id is not None:
-        activity = store.activities.get(change.activity_id)
+        activity = store.activity(change.activity_id)
     else:
         assert change.foreign_id is not None
         assert change.time is not None
@@ -112,6 +111,7 @@ def partial_update(store: Store, call: Call) -> Reply:
         order.append(activity)
     for activity in order:
         activity.data = updated[activity.id]
+        store.save_data(activity)
     if batch:
         return 201, {"activities": [activity.render(None) for activity in order]}
     return 201, order[0].render(None)

@@ -8,16 +8,15 @@ itself (403 code 17 otherwise) but read anyone; ``get_or_create`` of an existing
 
 from __future__ import annotations
 
-from stream_async.emulator.call import Call, parse_data
 from stream_async.emulator.errors import conflict, does_not_exist
-from stream_async.emulator.records import User
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.call import Call, Reply, parse_data
 from stream_async.emulator.store import Store
+from stream_async.emulator.store.records import User
 
 
 def _find(store: Store, call: Call) -> User:
     user_id = call.path_params["user_id"]
-    user = store.users.get(user_id)
+    user = store.user(user_id)
     if user is None:
         raise does_not_exist(f"user {user_id!r} does not exist")
     return user
@@ -29,13 +28,14 @@ def add_user(store: Store, call: Call) -> Reply:
     body = call.json_object()
     user_id = call.acting_user(body.get("id"), "id")
     data = parse_data(body.get("data"))
-    existing = store.users.get(user_id)
+    existing = store.user(user_id)
     if existing is not None:
         if call.flag("get_or_create"):
             return 201, existing.render()
         raise conflict(f"user {user_id!r} already exists")
     now = store.now()
-    user = store.users[user_id] = User(user_id, data, now, now)
+    user = User(user_id, data, now, now)
+    store.save_user(user)
     return 201, user.render()
 
 
@@ -46,10 +46,10 @@ def get_user(store: Store, call: Call) -> Reply:
     user = _find(store, call)
     body = user.render()
     if call.flag("with_follow_counts"):
-        followers = store.followers.get(f"user:{user.id}", {})
-        following = store.following.get(f"timeline:{user.id}", {})
-        body["followers_count"] = sum(feed.startswith("timeline:") for feed in followers)
-        body["following_count"] = sum(feed.startswith("user:") for feed in following)
+        followers = store.follows(f"user:{user.id}", followers=True)
+        following = store.follows(f"timeline:{user.id}", followers=False)
+        body["followers_count"] = sum(feed.startswith("timeline:") for feed, _ in followers)
+        body["following_count"] = sum(feed.startswith("user:") for feed, _ in following)
     return 200, body
 
 
@@ -60,6 +60,7 @@ def update_user(store: Store, call: Call) -> Reply:
     body = call.json_object()
     user.data = parse_data(body.get("data"))
     user.updated_at = store.now()
+    store.save_user(user)
     return 201, user.render()
 
 
@@ -67,5 +68,5 @@ def delete_user(store: Store, call: Call) -> Reply:
     """DELETE user/{id}/."""
     user = _find(store, call)
     call.acting_user(user.id, "id")
-    del store.users[user.id]
+    store.delete_user(user.id)
     return 200, {}

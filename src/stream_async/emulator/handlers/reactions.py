@@ -26,22 +26,22 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from stream_async.emulator.call import (
+from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import (
     COMPARE,
     Call,
+    Reply,
     check_size,
     parse_data,
     parse_reference,
 )
-from stream_async.emulator.enrichment import Enricher, Flags
-from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
-from stream_async.emulator.ids import foreign_id_activity_id
-from stream_async.emulator.payloads import parse_activity, parse_targets
-from stream_async.emulator.records import Reaction
-from stream_async.emulator.references import not_found, render_reaction
-from stream_async.emulator.routing import Reply
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import parse_activity, parse_targets
+from stream_async.emulator.handlers.references import not_found, render_reaction
 from stream_async.emulator.store import Draft, Store
-from stream_async.emulator.timeutil import format_time
+from stream_async.emulator.store.ids import foreign_id_activity_id
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time
 
 MAX_DEPTH = 3
 """Reactions nest at most this deep (a reaction, its child and its grandchild)."""
@@ -55,7 +55,7 @@ _NOT_PROPAGATED = frozenset({"api_key", "limit", *COMPARE})
 
 def _find(store: Store, call: Call) -> Reaction:
     reaction_id = call.path_params["reaction_id"]
-    reaction = store.reactions.get(reaction_id)
+    reaction = store.reaction(reaction_id)
     if reaction is None:
         raise does_not_exist(f"reaction {reaction_id} does not exist")
     return reaction
@@ -64,7 +64,9 @@ def _find(store: Store, call: Call) -> Reaction:
 def _depth(store: Store, reaction: Reaction) -> int:
     depth = 1
     while reaction.parent:
-        reaction = store.reactions[reaction.parent]
+        parent = store.reaction(reaction.parent)
+        assert parent is not None
+        reaction = parent
         depth += 1
     return depth
 
@@ -123,14 +125,14 @@ def add_reaction(store: Store, call: Call) -> Reply:
     reaction_id = body.get("id")
     if reaction_id is None:
         reaction_id = str(uuid.uuid4())
-    elif parse_reference(reaction_id, "id") in store.reactions:
+    elif store.reaction(parse_reference(reaction_id, "id")) is not None:
         raise conflict(f"a reaction with id {reaction_id!r} already exists")
     activity_id, parent_id = body.get("activity_id"), body.get("parent")
     if bool(activity_id) == bool(parent_id):
         raise field_errors({"activity_id": [_ONE_OF], "parent": [_ONE_OF]})
     parent = None
     if parent_id:
-        parent = store.reactions.get(parse_reference(parent_id, "parent"))
+        parent = store.reaction(parse_reference(parent_id, "parent"))
         if parent is None:
             raise input_error(f"parent reaction {parent_id!r} does not exist")
         if _depth(store, parent) >= MAX_DEPTH:
@@ -154,12 +156,7 @@ def add_reaction(store: Store, call: Call) -> Reply:
         target_feeds_extra_data=extra,
     )
     draft = _target_draft(call, reaction)
-    store.reactions[reaction.id] = reaction
-    if parent is not None:
-        parent.children.append(reaction.id)
-    else:
-        store.activity_reactions.setdefault(activity_id, []).append(reaction.id)
-        store.reaction_kinds.setdefault(activity_id, {})[kind] = None
+    store.save_reaction(reaction)
     _move_targets(store, reaction, [], draft)
     return 201, render_reaction(store, reaction)
 
@@ -176,7 +173,7 @@ def get_many(store: Store, call: Call) -> Reply:
         raise input_error("ids is required")
     check_size(ids, "ids", MAX_GET_MANY)
     include_deleted = call.flag("include_deleted")
-    found = (store.reactions.get(reaction_id) for reaction_id in ids)
+    found = (store.reaction(reaction_id) for reaction_id in ids)
     results = [
         render_reaction(store, reaction)
         for reaction in found
@@ -205,20 +202,17 @@ def update_reaction(store: Store, call: Call) -> Reply:
     reaction.target_feeds = changed.target_feeds
     reaction.target_feeds_extra_data = changed.target_feeds_extra_data
     reaction.updated_at = store.now()
+    store.save_reaction(reaction)
     _move_targets(store, reaction, previous, draft)
     return 201, render_reaction(store, reaction)
 
 
 def _purge(store: Store, reaction: Reaction) -> None:
-    for child_id in list(reaction.children):
-        _purge(store, store.reactions[child_id])
+    for child in store.children(reaction.id):
+        _purge(store, child)
     for feed_id in reaction.target_feeds or []:
         store.remove(feed_id, _target_activity_id(reaction))
-    del store.reactions[reaction.id]
-    if reaction.parent:
-        store.reactions[reaction.parent].children.remove(reaction.id)
-    else:
-        store.activity_reactions[reaction.activity_id].remove(reaction.id)
+    store.delete_reaction(reaction.id)
 
 
 def delete_reaction(store: Store, call: Call) -> Reply:
@@ -227,6 +221,7 @@ def delete_reaction(store: Store, call: Call) -> Reply:
     call.check_owner(reaction.user_id)
     if call.flag("soft"):
         reaction.deleted_at = store.now()
+        store.save_reaction(reaction)
     else:
         _purge(store, reaction)
     return 200, {}
@@ -239,16 +234,16 @@ def restore_reaction(store: Store, call: Call) -> Reply:
     if reaction.live:
         raise does_not_exist(f"reaction {reaction.id} is not deleted")
     reaction.deleted_at = None
+    store.save_reaction(reaction)
     return 201, {}
 
 
 def _pool(store: Store, lookup: str, value: str) -> list[Reaction]:
     if lookup == "activity_id":
-        return [store.reactions[rid] for rid in store.activity_reactions.get(value, [])]
+        return store.reactions_to(value)
     if lookup == "reaction_id":
-        parent = store.reactions.get(value)
-        return [store.reactions[rid] for rid in parent.children] if parent else []
-    return [reaction for reaction in store.reactions.values() if reaction.user_id == value]
+        return store.children(value)
+    return store.reactions_by(value)
 
 
 def _bounds(store: Store, call: Call) -> dict[str, int]:
@@ -256,7 +251,7 @@ def _bounds(store: Store, call: Call) -> dict[str, int]:
     for name in COMPARE:
         value = call.text(name)
         if value:
-            bound = store.reactions.get(value)
+            bound = store.reaction(value)
             if bound is None:
                 raise input_error(f"{name} must be the id of a reaction")
             bounds[name] = bound.sequence
@@ -266,7 +261,7 @@ def _bounds(store: Store, call: Call) -> dict[str, int]:
 def _next_link(call: Call, last_id: str, limit: int, descending: bool) -> str:
     params = [("api_key", call.api_key), ("id_lt" if descending else "id_gt", last_id)]
     params.append(("limit", str(limit)))
-    params += [(k, v) for k, v in call.query.multi_items() if k not in _NOT_PROPAGATED]
+    params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
     return f"{call.path}?{urlencode(params)}"
 
 
@@ -309,7 +304,7 @@ def filter_reactions(store: Store, call: Call) -> Reply:
         else "",
     }
     if lookup == "activity_id" and call.flag("with_activity_data"):
-        activity = store.activities.get(value)
+        activity = store.activity(value)
         if activity is None:
             body["activity"] = not_found(f"SA:{value}", "activity", value)
         else:

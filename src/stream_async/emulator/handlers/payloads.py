@@ -1,6 +1,6 @@
 """Validation of request bodies that carry activities or activity changes.
 
-Everything here only reads its input and raises 400 :class:`StreamError` on the first bad
+Everything here only reads its input and raises 400 :class:`ApiError` on the first bad
 batch; nothing is stored, so a batch is checked whole before any of it is applied.
 
 Field rules (§3.1 of the API semantics): ``actor``, ``verb`` and ``object`` are required;
@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stream_async.emulator.call import check_size, split_feed_id
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.errors import field_errors, input_error
+from stream_async.emulator.handlers.call import check_size, split_feed_id
 from stream_async.emulator.store import Draft
-from stream_async.emulator.timeutil import parse_time
+from stream_async.emulator.store.ids import EARLIEST, LATEST, orderable
+from stream_async.emulator.store.time import format_time, parse_time
 
 REQUIRED = ("actor", "verb", "object")
 OPTIONAL_STRINGS = ("target", "foreign_id")
@@ -47,10 +48,19 @@ def _as_string(value: object) -> str | None:
 
 
 def parse_time_field(value: object, name: str = "time") -> datetime:
-    """An ISO time string from a body or query; 400 with ``exception_fields`` otherwise."""
+    """An ISO time string from a body or query; 400 with ``exception_fields`` otherwise.
+
+    The time must be one an activity id can carry, from 1582-10-15 (the UUID epoch) to
+    5236-03-31 (where its 60-bit tick count ends): ids sort like times only there, and every
+    year in it prints with four digits.
+    """
     try:
         if isinstance(value, str):
-            return parse_time(value)
+            moment = parse_time(value)
+            if not orderable(moment):
+                earliest, latest = format_time(EARLIEST), format_time(LATEST)
+                raise field_errors({name: [f"Must be between {earliest} and {latest}."]})
+            return moment
     except ValueError:
         pass
     raise field_errors({name: ["Must be an ISO 8601 date-time string."]})

@@ -13,32 +13,31 @@ more than 100 activities in one request, following more than 2,500 or unfollowin
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
-from stream_async.emulator.call import (
+from stream_async.emulator.errors import does_not_exist, input_error
+from stream_async.emulator.handlers.call import (
     COMPARE,
     INVALID_PAYLOAD,
     Call,
+    Reply,
     boolean,
     check_size,
     parse_bool,
     parse_count,
     split_feed_id,
 )
-from stream_async.emulator.enrichment import Enricher, Flags
-from stream_async.emulator.errors import does_not_exist, input_error
-from stream_async.emulator.ids import sort_key
-from stream_async.emulator.payloads import (
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import (
     parse_activities,
     parse_activity,
     parse_targets,
     parse_time_field,
 )
-from stream_async.emulator.routing import Reply
-from stream_async.emulator.store import Feed, Group, Key, Store
-from stream_async.emulator.timeutil import format_time, format_time_z
+from stream_async.emulator.store import Entry, Feed, Group, Position, Store
+from stream_async.emulator.store.ids import id_time_micros
+from stream_async.emulator.store.time import format_time, format_time_z
 
 FEED_LIMIT = 25
 FEED_MAX_LIMIT = 100
@@ -62,47 +61,61 @@ _NOT_PROPAGATED = frozenset(
 # -- reading ------------------------------------------------------------------------------
 
 
-Bounds = dict[str, tuple[str, Key]]
-"""The ``id_*`` bounds of a read: parameter name -> (the id as given, its ordering key)."""
+Bounds = dict[str, tuple[str, Position]]
+"""The ``id_*`` bounds of a read: parameter name -> (the id as given, its position)."""
 
 
-def _bounds(call: Call) -> Bounds:
+def _bounds(call: Call, store: Store, feed: Feed) -> Bounds:
+    """Each ``id_*`` bound as a position in ``feed``: an activity the feed holds stands for
+    its exact place (so activities sharing a time are never skipped or repeated across
+    pages); a stored activity the feed does not hold, or any other version-1 id, stands for
+    its time alone."""
     bounds: Bounds = {}
     for name in COMPARE:
         value = call.text(name)
         if value:
             try:
-                bounds[name] = (value, sort_key(value))
+                micros = id_time_micros(value)
             except ValueError:
                 raise input_error(f"{name} must be an activity id") from None
+            position = store.position(feed.feed_id, value.split(".", 1)[0])
+            bounds[name] = (value, position or (micros, None))
     return bounds
 
 
-def _select_groups(feed: Feed, bounds: Bounds) -> list[Group]:
-    """The feed's groups, most recently updated first, within ``bounds``.
+def _within(position: Position, bound: Position, name: str) -> bool:
+    if bound[1] is None:
+        return bool(COMPARE[name](position[0], bound[0]))
+    return bool(COMPARE[name](position, bound))
+
+
+def _select_groups(feed: Feed, bounds: Bounds) -> list[tuple[Group, list[Entry]]]:
+    """The feed's groups, most recently updated first, within ``bounds``, with their
+    entries (newest first).
 
     A bound naming one of the groups (by its id, as the API asks clients to paginate) is a
     cursor in that order: ``id_lt`` keeps the groups listed after it, ``id_lte`` it and those
-    after, ``id_gt``/``id_gte`` those before it (and it). Any other id compares by time, as in
-    flat feeds (a documented choice; the live API answers such ids with an error).
+    after, ``id_gt``/``id_gte`` those before it (and it). Any other id compares with each
+    group's newest activity, as in flat feeds (a documented choice; the live API answers
+    such ids with an error).
     """
-    groups = feed.groups_newest_first()
-    ranks = {_group_id(feed, group): rank for rank, group in enumerate(groups)}
+    groups = [(group, feed.group_entries(group)) for group in feed.groups_newest_first()]
+    ranks = {_group_id(feed, group, entries): rank for rank, (group, entries) in enumerate(groups)}
     return [
-        group
-        for rank, group in enumerate(groups)
+        (group, entries)
+        for rank, (group, entries) in enumerate(groups)
         if all(
             COMPARE[name](ranks[value], rank)
             if value in ranks
-            else COMPARE[name](sort_key(group.newest_id), key)
-            for name, (value, key) in bounds.items()
+            else _within(entries[0].position, bound, name)
+            for name, (value, bound) in bounds.items()
         )
     ]
 
 
 def _next_link(call: Call, last_id: str, limit: int) -> str:
     params = [("api_key", call.api_key), ("id_lt", last_id), ("limit", str(limit))]
-    params += [(k, v) for k, v in call.query.multi_items() if k not in _NOT_PROPAGATED]
+    params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
     return f"{call.path}?{urlencode(params)}"
 
 
@@ -115,24 +128,25 @@ def _marks(call: Call, name: str) -> bool | frozenset[str]:
     return frozenset(call.values(name)) if flag is None else flag
 
 
-def _group_id(feed: Feed, group: Group) -> str:
+def _group_id(feed: Feed, group: Group, entries: list[Entry]) -> str:
+    newest = entries[0].activity.id
     if feed.config.kind == "notification":
-        return f"{group.newest_id}.{group.name}"
-    return group.newest_id
+        return f"{newest}.{group.name}"
+    return newest
 
 
-def _render_group(store: Store, feed: Feed, group: Group) -> dict[str, Any]:
-    newest_first = sorted(group.keys, reverse=True)
-    activities = [store.activities[key[1]] for key in newest_first]
+def _render_group(feed: Feed, group: Group, entries: list[Entry]) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "activities": [a.render(feed.origin(a.id)) for a in activities[:MAX_GROUP_ACTIVITIES]],
-        "activity_count": len(activities),
-        "actor_count": len({activity.data["actor"] for activity in activities}),
+        "activities": [
+            entry.activity.render(entry.origin) for entry in entries[:MAX_GROUP_ACTIVITIES]
+        ],
+        "activity_count": len(entries),
+        "actor_count": len({entry.activity.data["actor"] for entry in entries}),
         "created_at": format_time(group.created_at),
         "group": group.name,
-        "id": _group_id(feed, group),
+        "id": _group_id(feed, group, entries),
         "updated_at": format_time(group.updated_at),
-        "verb": activities[0].data["verb"],
+        "verb": entries[0].activity.data["verb"],
     }
     if feed.config.kind == "notification":
         body["is_seen"] = group.is_seen
@@ -146,34 +160,33 @@ def read_feed(store: Store, call: Call) -> Reply:
     Flat feeds list activities; aggregated and notification feeds list groups, most recently
     updated first, each showing at most 15 activities. Notification feeds add ``unseen`` and
     ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Reads through
-    ``enrich/`` are enriched (:mod:`stream_async.emulator.enrichment`); plain reads are not.
+    ``enrich/`` are enriched (:mod:`stream_async.emulator.handlers.enrichment`); plain reads
+    are not.
     """
     feed = store.feed(call.feed_id())
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
-    bounds = _bounds(call)
+    bounds = _bounds(call, store, feed)
     results: list[dict[str, Any]]
     if feed.config.kind == "flat":
-        keys = (
-            key
-            for key in reversed(feed.order)
-            if all(COMPARE[name](key, bound) for name, (_, bound) in bounds.items())
-        )
-        results = [
-            store.activities[activity_id].render(feed.origin(activity_id))
-            for _, activity_id in islice(keys, offset, offset + limit)
-        ]
+        positions = {name: bound for name, (_, bound) in bounds.items()}
+        page = feed.page(positions, offset, limit)
+        results = [entry.activity.render(entry.origin) for entry in page]
     else:
-        groups = _select_groups(feed, bounds)[offset : offset + limit]
-        results = [_render_group(store, feed, group) for group in groups]
+        groups = _select_groups(feed, bounds)
+        results = [
+            _render_group(feed, group, entries)
+            for group, entries in groups[offset : offset + limit]
+        ]
     full = bool(results) and len(results) == limit
     next_link = _next_link(call, results[-1]["id"], limit) if full else ""
     if call.enriched:
         results = _enrich(store, call, feed, results)
     body: dict[str, Any] = {"results": results, "next": next_link}
     if feed.config.kind == "notification":
-        body["unseen"] = sum(not group.is_seen for group in feed.groups.values())
-        body["unread"] = sum(not group.is_read for group in feed.groups.values())
+        every = feed.groups_newest_first()
+        body["unseen"] = sum(not group.is_seen for group in every)
+        body["unread"] = sum(not group.is_read for group in every)
         _apply_marks(call, feed)
     return 200, body
 
@@ -192,12 +205,14 @@ def _enrich(
 
 def _apply_marks(call: Call, feed: Feed) -> None:
     seen, read = _marks(call, "mark_seen"), _marks(call, "mark_read")
-    for group in feed.groups.values():
-        group_id = _group_id(feed, group)
+    if not (seen or read):
+        return
+    for group in feed.groups_newest_first():
+        group_id = _group_id(feed, group, feed.group_entries(group))
         if seen is True or (seen and group_id in seen):
-            group.is_seen = True
+            feed.mark([group.name], seen=True)
         if read is True or (read and group_id in read):
-            group.is_read = True
+            feed.mark([group.name], seen=False)
 
 
 # -- writing activities ---------------------------------------------------------------------
@@ -276,7 +291,7 @@ def update_to_targets(store: Store, call: Call) -> Reply:
     if set(added) & set(removed):
         raise input_error("added_targets and removed_targets must not overlap")
     activity = store.find(foreign_id, time)
-    if activity is None or activity.id not in feed.entries:
+    if activity is None or feed.entry(activity.id) is None:
         raise does_not_exist(f"activity with foreign_id {foreign_id!r} not found in this feed")
     current = activity.targets
     targets = lists.get("new_targets") or [
@@ -285,7 +300,8 @@ def update_to_targets(store: Store, call: Call) -> Reply:
         if target not in removed
     ]
     added, removed = store.update_targets(feed.feed_id, activity, targets)
-    body = {"activity": activity.render(feed.origin(activity.id))}
+    entry = feed.entry(activity.id)
+    body = {"activity": activity.render(entry.origin if entry else None)}
     return 201, {**body, "added": added, "removed": removed}
 
 
@@ -336,17 +352,18 @@ def unfollow(store: Store, call: Call) -> Reply:
 
 def _follow_list(store: Store, call: Call, *, followers: bool) -> Reply:
     feed_id = call.feed_id()
-    relation = store.followers if followers else store.following
     wanted = set(call.values("filter"))
     limit = call.integer("limit", FOLLOW_LIMIT, maximum=FOLLOW_MAX_LIMIT)
     offset = call.integer("offset", 0)
     others = [
-        other for other in reversed(relation.get(feed_id, {})) if not wanted or other in wanted
+        (other, when)
+        for other, when in store.follows(feed_id, followers=followers)
+        if not wanted or other in wanted
     ]
     results = []
-    for other in others[offset : offset + limit]:
+    for other, when in others[offset : offset + limit]:
         source, target = (other, feed_id) if followers else (feed_id, other)
-        created = format_time_z(store.following[source][target])
+        created = format_time_z(when)
         entry = {"feed_id": source, "target_id": target, "created_at": created}
         results.append({**entry, "updated_at": created})
     return 200, {"results": results}
@@ -415,13 +432,13 @@ def follow_stats(store: Store, call: Call) -> Reply:
     ``followers_slugs``/``following_slugs`` count only follows from/to those feed groups.
     """
     results: dict[str, dict[str, Any]] = {}
-    for name, relation in (("followers", store.followers), ("following", store.following)):
+    for name in ("followers", "following"):
         value = call.text(name)
         if value:
             feed_id = split_feed_id(value, call.feed_groups, name)
             slugs = set(call.values(f"{name}_slugs"))
-            others = relation.get(feed_id, {})
-            count = sum(not slugs or other.partition(":")[0] in slugs for other in others)
+            others = store.follows(feed_id, followers=name == "followers")
+            count = sum(not slugs or other.partition(":")[0] in slugs for other, _ in others)
             results[name] = {"feed": feed_id, "count": count}
     if not results:
         raise input_error("give followers and/or following feed ids")
