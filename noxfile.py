@@ -1,12 +1,17 @@
 """Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s docs``,
-``nox -s browser``.
+``nox -s snippets``, ``nox -s benchmarks``, ``nox -s browser``.
 
 Sessions run on the interpreter that runs nox, so no other Python needs to be installed.
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import nox
+
+ROOT = Path(__file__).resolve().parent
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
@@ -39,7 +44,19 @@ def docs(session: nox.Session) -> None:
     """The documentation site (MkDocs Material, API reference from docstrings) into site/;
     warnings are errors."""
     session.install("-e", ".[dev]")
-    session.run("mkdocs", "build", "--strict")
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(reuse_venv=False)
+def snippets(session: nox.Session) -> None:
+    """The README's and docs' test modules, as a new user runs them: a new virtualenv with
+    only ``pip install "stream-async[emulator]" pytest`` (from this checkout), and a folder
+    outside the checkout, so that none of the project's pytest settings apply."""
+    session.install(f"{ROOT}[emulator]", "pytest")
+    with tempfile.TemporaryDirectory() as folder:
+        session.run("python", str(ROOT / ".ci" / "snippets.py"), folder)
+        session.chdir(folder)
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 @nox.session
@@ -49,6 +66,16 @@ def benchmarks(session: nox.Session) -> None:
     CI. ``nox -s benchmarks -- --quick`` is a smoke run that writes nothing."""
     session.install("-e", ".[bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(name="emulator-benchmarks")
+def emulator_benchmarks(session: nox.Session) -> None:
+    """The emulator's throughput over a socket against an earlier commit (a git worktree of
+    e94e5a2 unless ``-- --baseline REF``) and its latency as the store grows to 100,000
+    activities; prints ratios against the goals. Not run by CI. ``-- --quick`` is a smoke
+    run."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/emulator.py", *session.posargs)
 
 
 @nox.session

@@ -102,22 +102,22 @@ async def throughput(
 async def overhead(n: int) -> dict[str, Any]:
     """The SDK's own CPU per call, with the network replaced by a canned answer.
 
-    The client's aiohttp sender is swapped for one that returns the server's canned bytes
+    The client sends through a sender that returns the server's canned bytes
     at once, so what is timed is only the SDK: validation, signing, URL and JSON encoding,
     the retry loop and parsing the answer into models."""
     import server
 
     from stream_async import AsyncStreamClient
-    from stream_async._http import RawReply
+    from stream_async._http import Reply
 
-    def canned(answer: bytes) -> RawReply:
+    def canned(answer: bytes) -> Reply:
         head, _, body = answer.partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         status = int(lines[0].split()[1])
         headers = tuple(
             (name, value.strip()) for name, _, value in (line.partition(b":") for line in lines[1:])
         )
-        return RawReply(status, "OK", headers, body)
+        return Reply(status, "OK", headers, body)
 
     added = canned(server.ADDED)
     page = canned(server.Pages(server.FEED_SIZE).get("/api/v1.0/feed/user/1/", "limit=25"))
@@ -125,7 +125,7 @@ async def overhead(n: int) -> dict[str, Any]:
     class Canned:
         reply = added
 
-        async def send(self, *args: Any) -> RawReply:
+        async def send(self, *args: Any) -> Reply:
             return self.reply
 
     client = AsyncStreamClient(
@@ -136,9 +136,8 @@ async def overhead(n: int) -> dict[str, Any]:
     )
     out: dict[str, Any] = {}
     async with client:
-        client._pool.get()
         fake = Canned()
-        client._pool.sender = fake  # type: ignore[assignment]
+        client._pool.attach(fake, "canned")
         feed = client.feed("user", "1")
         activity = {"actor": "user:1", "verb": "post", "object": "post:1"}
         for name, reply, call in (

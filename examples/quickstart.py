@@ -18,11 +18,20 @@ from datetime import datetime, timezone
 from stream_async import AsyncStreamClient, ReactionOptions, StreamError
 
 
+def where(client: AsyncStreamClient) -> str:
+    """The host the client talks to, in words: the base URL when one is set (such as a local
+    emulator from STREAM_BASE_URL), else Stream's hosts in the configured region."""
+    if client.base_url:
+        return client.base_url
+    return f"Stream ({client.location or 'default'} region)"
+
+
 @asynccontextmanager
 async def open_client() -> AsyncIterator[AsyncStreamClient]:
     if os.environ.get("STREAM_API_KEY") or os.environ.get("STREAM_URL"):
-        print("Using Stream (credentials found in the environment)")
-        async with AsyncStreamClient.from_env() as client:
+        client = AsyncStreamClient.from_env()
+        print(f"Using {where(client)} (credentials found in the environment)")
+        async with client:
             yield client
     else:
         from stream_async.testing import emulated_client

@@ -2,19 +2,28 @@
 
 No test may reach a real service: an autouse fixture refuses every socket connection to an
 address outside the loopback range.
+
+Hypothesis runs under one of two profiles registered here: ``ci`` (chosen when the ``CI``
+environment variable is set) is derandomized, so a failure reproduces from the same seed on
+every run; ``dev`` explores new examples each run. Both give each example a 5 s deadline:
+generous enough for a loaded 2-core machine, short enough to flag an example that stalls
+(pytest-timeout still bounds the whole test). ``HYPOTHESIS_PROFILE`` picks one explicitly.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 import respx
+from hypothesis import settings
 
 from stream_async import AsyncStreamClient
 
@@ -22,6 +31,14 @@ from stream_async import AsyncStreamClient
 # its pytest11 entry point (disabled in pyproject's addopts): pytest imports entry-point plugins
 # before pytest-cov starts, which would leave the whole package's import unmeasured.
 pytest_plugins = ["stream_async.testing.pytest_plugin"]
+
+settings.register_profile(
+    "ci", derandomize=True, deadline=timedelta(seconds=5), print_blob=True, database=None
+)
+settings.register_profile("dev", deadline=timedelta(seconds=5))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 API_KEY = "test-key"
 API_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"

@@ -21,18 +21,20 @@ from stream_async._config import (
     service_roots,
     settings_from_env,
 )
-from stream_async._http import TransportName
+from stream_async._http import DEFAULT_MAX_RESPONSE_BYTES, TransportName
 from stream_async._transport import HttpPool, Policy, Transport
 from stream_async._validation import non_empty_str as check_non_empty
 from stream_async._validation import user_id as check_user_id
 from stream_async.errors import StreamConfigurationError, StreamValidationError
-from stream_async.models import EmptyResponse, FollowStats, StreamResponse
-from stream_async.models.files import OpenGraph
-from stream_async.resources import analytics, open_graph
-from stream_async.resources.activities import Activities, Batch
+from stream_async.models import StreamResponse
+from stream_async.resources._base import forward, namespace
+from stream_async.resources.activities import Activities
+from stream_async.resources.analytics import Analytics
 from stream_async.resources.collections import Collections
 from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
 from stream_async.resources.files import Files, Images
+from stream_async.resources.follows import Follows
+from stream_async.resources.open_graph import OpenGraphScraper
 from stream_async.resources.personalization import Personalization
 from stream_async.resources.reactions import Reactions
 from stream_async.resources.users import Users
@@ -71,6 +73,14 @@ def _policy(
     )
 
 
+class _Arguments(dict[str, Any]):
+    """The keyword arguments a client was built with, from which :meth:`with_options`
+    builds its copy. They hold the API secret or token, so the repr names them only."""
+
+    def __repr__(self) -> str:
+        return f"<arguments {', '.join(self)}>"
+
+
 def _strip_bearer(token: str) -> str:
     return token[7:] if token[:7].lower() == "bearer " else token
 
@@ -102,8 +112,17 @@ class AsyncStreamClient:
     its retries and waits; ``retry_non_idempotent`` also retries writes that may have been
     applied. ``max_concurrency`` (default ``max_connections``) caps attempts in flight
     across the client, so gathering any number of calls opens at most that many
-    connections; time queued for a slot does not count against a call's timeouts.
-    ``pause_on_rate_limit`` holds new attempts while an exhausted rate-limit window resets.
+    connections; time queued for a slot counts against ``total_timeout`` (not against the
+    per-attempt ``timeout``). ``pause_on_rate_limit`` holds new attempts while an exhausted
+    rate-limit window resets, as long as the wait fits the call's deadline.
+
+    Responses: a body larger than ``max_response_bytes`` (default 32 MiB, counted after
+    decompression) raises :class:`~stream_async.errors.ResponseTooLargeError` as soon as
+    that is known; a redirect (3xx) is never followed and raises
+    :class:`~stream_async.errors.StreamAPIError`. ``base_url`` must not carry credentials.
+
+    A client that is garbage-collected without being closed warns with
+    ``ResourceWarning`` and closes its connections.
     """
 
     def __init__(
@@ -125,7 +144,9 @@ class AsyncStreamClient:
         retry_non_idempotent: bool = False,
         max_concurrency: int | None = None,
         pause_on_rate_limit: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        self._arguments = _Arguments((k, v) for k, v in locals().items() if k != "self")
         if not isinstance(api_key, str) or not api_key:
             raise StreamConfigurationError("api_key is required (or set STREAM_API_KEY)")
         if api_secret is None and token is None:
@@ -141,6 +162,7 @@ class AsyncStreamClient:
         _count(max_connections, "max_connections", low=1)
         if max_concurrency is not None:
             _count(max_concurrency, "max_concurrency", low=1)
+        _count(max_response_bytes, "max_response_bytes", low=1)
         self.api_key = api_key
         self.app_id = app_id
         self.location = location
@@ -154,6 +176,7 @@ class AsyncStreamClient:
             max_connections=max_connections,
             max_concurrency=max_concurrency or max_connections,
             pause_on_rate_limit=pause_on_rate_limit,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_pool = True
         self._transport = Transport(
@@ -209,8 +232,9 @@ class AsyncStreamClient:
 
     @property
     def transport_name(self) -> str | None:
-        """The HTTP transport in use (``"aiohttp"``, ``"httpx"`` or ``"custom"``); ``None``
-        until the first request creates the pool."""
+        """The HTTP transport in use (``"aiohttp"``, ``"httpx"`` or ``"custom"``;
+        ``"asgi"`` for the in-process clients of :mod:`stream_async.testing`); ``None`` until
+        the first request creates the pool."""
         return self._pool.transport_name
 
     async def aclose(self) -> None:
@@ -244,25 +268,28 @@ class AsyncStreamClient:
     ) -> AsyncStreamClient:
         """A client with changed settings that shares this one's connection pool, limits
         and token cache: ``await client.with_options(timeout=10).feed("user", "1").get()``
-        gives one call its own timeout, ``with_options(max_retries=0)`` its own retries."""
-        copy = object.__new__(AsyncStreamClient)
-        copy.__dict__.update(self.__dict__)
-        if timeout is not NOT_GIVEN:
-            copy.timeout = _positive(timeout, "timeout")
-        if upload_timeout is not NOT_GIVEN:
-            copy.upload_timeout = _positive(upload_timeout, "upload_timeout")
-        policy = self._transport.policy
-        copy._owns_pool = False
-        copy._transport = self._transport.copy(
-            policy=_policy(
-                copy.timeout,
-                policy.max_retries if max_retries is NOT_GIVEN else max_retries,
-                policy.total_timeout if total_timeout is NOT_GIVEN else total_timeout,
-                policy.retry_non_idempotent
-                if retry_non_idempotent is NOT_GIVEN
-                else retry_non_idempotent,
+        gives one call its own timeout, ``with_options(max_retries=0)`` its own retries.
+
+        The copy is built by the constructor from this client's arguments and the changed
+        ones, so a bad value raises what the constructor raises for it; its namespaces
+        (``copy.reactions`` ...) are its own, and use its settings.
+        """
+        changes = {
+            name: value
+            for name, value in (
+                ("timeout", timeout),
+                ("upload_timeout", upload_timeout),
+                ("max_retries", max_retries),
+                ("total_timeout", total_timeout),
+                ("retry_non_idempotent", retry_non_idempotent),
             )
-        )
+            if value is not NOT_GIVEN
+        }
+        copy = type(self)(**{**self._arguments, **changes})
+        copy._pool = self._pool
+        copy._owns_pool = False
+        copy._signer = self._signer
+        copy._transport = self._transport.copy(policy=copy._transport.policy)
         return copy
 
     # -- tokens --------------------------------------------------------------------
@@ -350,108 +377,68 @@ class AsyncStreamClient:
         )
 
     # -- namespaces ----------------------------------------------------------------
+    # Each namespace is built once per client, bound to it: a ``with_options`` copy builds
+    # its own, which use the copy's settings.
 
     def feed(self, feed_slug: str, user_id: str) -> Feed:
         """A handle on the feed ``feed_slug:user_id``. Raises
         :class:`~stream_async.errors.StreamValidationError` for a slug that is not ``\\w+``
         or a user id that is not ``[\\w-]+``."""
-        return Feed(self._transport, feed_slug, user_id, self._signer)
+        return Feed(self, feed_slug, user_id)
 
     def aggregated_feed(self, feed_slug: str, user_id: str) -> AggregatedFeed:
         """A handle on an aggregated feed: reads return groups of activities."""
-        return AggregatedFeed(self._transport, feed_slug, user_id, self._signer)
+        return AggregatedFeed(self, feed_slug, user_id)
 
     def notification_feed(self, feed_slug: str, user_id: str) -> NotificationFeed:
         """A handle on a notification feed: reads return groups with seen/read state and
         can mark them."""
-        return NotificationFeed(self._transport, feed_slug, user_id, self._signer)
+        return NotificationFeed(self, feed_slug, user_id)
 
-    @property
-    def activities(self) -> Activities:
-        """Look up, update and partially update activities by id or foreign id + time."""
-        return Activities(self._transport)
+    activities = namespace(Activities)
+    """Look up, update and partially update activities by id or foreign id + time."""
 
-    async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
-        """Add one activity to many feeds (at most 5000; ``to`` is not allowed) in one
-        request. The feeds' followers do not get it."""
-        return await Batch(self._transport).add_to_many(activity, feeds)
+    reactions = namespace(Reactions)
+    """Add, read, update, delete and page through reactions and child reactions."""
 
-    async def follow_many(
-        self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
-    ) -> EmptyResponse:
-        """Create up to 2500 follows in one request. Each follow is a ``(source, target)``
-        pair of feed ids, or a mapping with ``source``, ``target`` and optionally its own
-        ``activity_copy_limit``; ``activity_copy_limit`` (0..1000) applies to all."""
-        return await Batch(self._transport).follow_many(
-            follows, activity_copy_limit=activity_copy_limit
-        )
+    users = namespace(Users)
+    """Add, read, update and delete users (``SU:<id>`` references)."""
 
-    async def unfollow_many(
-        self, unfollows: Sequence[Any], *, keep_history: bool = False
-    ) -> EmptyResponse:
-        """Remove up to 2500 follows in one request: ``(source, target)`` pairs, or
-        mappings with ``source``, ``target`` and optionally their own ``keep_history``."""
-        return await Batch(self._transport).unfollow_many(unfollows, keep_history=keep_history)
+    collections = namespace(Collections)
+    """Collection objects (``SO:<collection>:<id>`` references), one by one or in batches."""
 
-    async def follow_stats(
-        self,
-        feed_id: str,
-        *,
-        followers_slugs: Sequence[str] | None = None,
-        following_slugs: Sequence[str] | None = None,
-    ) -> FollowStats:
-        """How many feeds follow ``feed_id`` and how many it follows, optionally counting
-        only follower feeds of ``followers_slugs`` and followed feeds of
-        ``following_slugs``."""
-        return await Batch(self._transport).follow_stats(
-            feed_id, followers_slugs=followers_slugs, following_slugs=following_slugs
-        )
+    files = namespace(Files)
+    """Upload files to Stream's CDN (within ``upload_timeout``) and delete them."""
 
-    # -- namespaces: reactions, users, collections, files, images, og, analytics, personalization
+    images = namespace(Images)
+    """Upload images (within ``upload_timeout``), delete them, get processed copies."""
 
-    @property
-    def reactions(self) -> Reactions:
-        """Add, read, update, delete and page through reactions and child reactions."""
-        return Reactions(self._transport)
+    personalization = namespace(Personalization)
+    """GET, POST and DELETE on the personalization service's resources."""
 
-    @property
-    def users(self) -> Users:
-        """Add, read, update and delete users (``SU:<id>`` references)."""
-        return Users(self._transport)
+    _follows = namespace(Follows)
+    _analytics = namespace(Analytics)
+    _open_graph = namespace(OpenGraphScraper)
 
-    @property
-    def collections(self) -> Collections:
-        """Collection objects (``SO:<collection>:<id>`` references), one by one or in
-        batches."""
-        return Collections(self._transport)
+    # -- calls at the top level, as the official client has them -----------------------
 
-    @property
-    def files(self) -> Files:
-        """Upload files to Stream's CDN (within ``upload_timeout``) and delete them."""
-        return Files(self._transport, self.upload_timeout)
+    add_to_many = forward("activities", Activities.add_to_many)
+    """Add one activity to many feeds: :meth:`Activities.add_to_many`."""
 
-    @property
-    def images(self) -> Images:
-        """Upload images (within ``upload_timeout``), delete them, get processed copies."""
-        return Images(self._transport, self.upload_timeout)
+    follow_many = forward("_follows", Follows.follow_many)
+    """Create many follows: :meth:`Follows.follow_many`."""
 
-    @property
-    def personalization(self) -> Personalization:
-        """GET, POST and DELETE on the personalization service's resources."""
-        return Personalization(self._transport)
+    unfollow_many = forward("_follows", Follows.unfollow_many)
+    """Remove many follows: :meth:`Follows.unfollow_many`."""
 
-    async def og(self, url: str) -> OpenGraph:
-        """The Open Graph data (title, description, images, videos, audios ...) of the web
-        page at ``url`` (an http(s) URL), scraped by Stream."""
-        return await open_graph.scrape(self._transport, url)
+    follow_stats = forward("_follows", Follows.follow_stats)
+    """Follower and following counts of a feed: :meth:`Follows.follow_stats`."""
 
-    async def track_engagements(self, engagements: Sequence[Mapping[str, Any]]) -> EmptyResponse:
-        """Send engagement events (clicks, likes ...: mappings with ``label``, ``content``,
-        ``user_data``, ``feed_id`` ...) to the analytics service. An empty list sends
-        nothing."""
-        return await analytics.track_engagements(self._transport, engagements)
+    og = forward("_open_graph", OpenGraphScraper.og)
+    """A web page's Open Graph data: :meth:`OpenGraphScraper.og`."""
 
-    async def track_impressions(self, impressions: Sequence[Mapping[str, Any]]) -> EmptyResponse:
-        """Send impression events (mappings with ``content_list``, ``user_data``,
-        ``feed_id`` ...) to the analytics service. An empty list sends nothing."""
-        return await analytics.track_impressions(self._transport, impressions)
+    track_engagements = forward("_analytics", Analytics.track_engagements)
+    """Send engagement events: :meth:`Analytics.track_engagements`."""
+
+    track_impressions = forward("_analytics", Analytics.track_impressions)
+    """Send impression events: :meth:`Analytics.track_impressions`."""

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit, urlunsplit
 
 from stream_async.errors import StreamConfigurationError
 
@@ -41,6 +41,32 @@ ENV_VARS: Final = (
 _LOCATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 
+def _base_url_parts(base_url: str) -> SplitResult:
+    """``base_url`` split, once checked: an http(s) origin with an optional path, and no
+    credentials, query or fragment. Errors show the URL without its user info, query or
+    fragment, so a secret put there never reaches a message or a log."""
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - a bad port raises here, not at the first request
+    except (TypeError, ValueError, AttributeError):
+        raise StreamConfigurationError(
+            "base_url must be an http(s) origin such as 'http://127.0.0.1:8000'"
+        ) from None
+    if parts.username is not None or parts.password is not None:
+        raise StreamConfigurationError(
+            "base_url must not carry credentials (user:password@): give api_key and "
+            "api_secret (or STREAM_URL) instead"
+        )
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        shown = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        raise StreamConfigurationError(
+            f"base_url must be an http(s) origin such as 'http://127.0.0.1:8000', got {shown!r}"
+        )
+    if parts.query or parts.fragment:
+        raise StreamConfigurationError("base_url must not carry a query or a fragment")
+    return parts
+
+
 def service_roots(*, location: str | None, base_url: str | None) -> dict[str, str]:
     """The root URL (ending in ``/``) of each service.
 
@@ -49,14 +75,7 @@ def service_roots(*, location: str | None, base_url: str | None) -> dict[str, st
     with ``location`` as the region label when given.
     """
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise StreamConfigurationError(
-                f"base_url must be an http(s) origin such as 'http://127.0.0.1:8000', "
-                f"got {base_url!r}"
-            )
-        if parts.query or parts.fragment:
-            raise StreamConfigurationError("base_url must not carry a query or a fragment")
+        parts = _base_url_parts(base_url)
         prefix = parts.path.rstrip("/")
         origin = f"{parts.scheme}://{parts.netloc}{prefix}"
         return {service: f"{origin}/{service}/{API_VERSION}/" for service in SERVICES}

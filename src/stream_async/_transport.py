@@ -1,14 +1,18 @@
-"""THE request path: build -> sign -> send -> map errors -> parse.
+"""THE request path: encode -> sign -> send -> classify -> retry -> parse.
 
-Resources describe a call (method, service, path, scope, query, body, result model); this
-module encodes it once (full URL string, headers, bytes body) and sends it:
+Resources describe a call (method, service, path, scope, query, body or files, result
+model); :meth:`Transport.prepare` encodes it once into an immutable
+:class:`~stream_async._http.PreparedRequest` (full percent-encoded URL, headers, JSON bytes
+or a multipart stream, per-attempt timeout), and every attempt hands that same request to
+the pool's one :class:`~stream_async._http.Sender` (aiohttp, httpx or an in-process ASGI
+app). A sender returns status, headers and body bytes, or raises the SDK's neutral
+:class:`~stream_async._http.SendError` (timeout or not; sent or never sent); the retry loop
+decides from those and from the status alone, never from an HTTP library's classes. No
+``httpx.Request`` or ``httpx.Response`` is built on the way unless an error needs one.
 
-- over the aiohttp transport (the default on asyncio), plain JSON calls go straight to the
-  aiohttp session (:class:`~stream_async._http.AiohttpSender`), with no ``httpx.Request``
-  or ``httpx.Response`` built unless an error needs one;
-- otherwise (httpx's own transport, an injected client, multipart uploads) it builds one
-  ``httpx.Request`` directly and hands it to the pooled client's ``send()``, which skips
-  httpx's URL merging and query encoding.
+Bounds: no wait (backoff, ``Retry-After``, ``x-ratelimit-reset``, ``pause_on_rate_limit``)
+runs past the call's ``total_timeout``, nor past 60 s without one; time queued for a
+concurrency slot counts against ``total_timeout``; any 3xx is an error.
 
 The response body is parsed once, from bytes, into the result model.
 
@@ -23,32 +27,37 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import re
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager
+import warnings
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 
 import anyio
-import httpcore
 import httpx
 from pydantic import ValidationError
 
 from stream_async._auth import Scope, Signer
 from stream_async._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     AiohttpSender,
-    RawReply,
+    HttpxSender,
+    PreparedRequest,
+    RawHeaders,
+    Reply,
+    ResponseTooLarge,
+    Sender,
+    SendError,
+    SendTimeout,
     TransportName,
-    aiohttp_sender,
     build_http_client,
     resolve_transport,
     running_on_asyncio,
 )
+from stream_async._logging import configure_logging
 from stream_async._serialization import dumps
 from stream_async._version import __version__
 from stream_async.errors import (
@@ -56,9 +65,11 @@ from stream_async.errors import (
     APITimeoutError,
     ClientClosedError,
     InvalidResponseError,
-    RateLimit,
+    ResponseTooLargeError,
+    StreamAPIError,
     StreamError,
     error_from_response,
+    reset_time,
     retry_after_seconds,
 )
 from stream_async.models._base import RawResponse, StreamResponse
@@ -71,29 +82,6 @@ QueryValue = str | int | float | bool | Iterable[str] | None
 
 logger = logging.getLogger("stream_async")
 logger.addHandler(logging.NullHandler())
-
-LOG_ENV = "STREAM_ASYNC_LOG"
-"""Set to ``debug`` to log every call of every client to stderr."""
-
-
-class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The stderr handler that ``STREAM_ASYNC_LOG=debug`` attaches (at most one)."""
-
-
-def configure_logging(environ: Mapping[str, str] | None = None) -> bool:
-    """With ``STREAM_ASYNC_LOG=debug`` (in ``environ``, default ``os.environ``), attach a
-    stderr handler to the ``stream_async`` logger and set it to DEBUG; done once. Returns
-    whether the switch is on."""
-    value = (os.environ if environ is None else environ).get(LOG_ENV, "")
-    if value.strip().lower() != "debug":
-        return False
-    if not any(isinstance(handler, _EnvHandler) for handler in logger.handlers):
-        handler = _EnvHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    return True
-
 
 configure_logging()
 
@@ -128,29 +116,6 @@ def path(*segments: str) -> str:
     return joined
 
 
-def _fill_headers(headers: httpx.Headers, raw: Iterable[tuple[bytes, bytes]]) -> None:
-    """Fill an empty ``httpx.Headers`` with raw byte pairs the way its constructor would,
-    without its per-item type checks (what it stores for bytes: name, lowered name, value)."""
-    headers._list = [(name, name.lower(), value) for name, value in raw]
-
-
-def _headers_filled_like_httpx() -> bool:
-    """Whether :func:`_fill_headers` matches this httpx's constructor (checked once)."""
-    sample = [(b"Content-Type", b"application/json"), (b"X-A", b"1"), (b"x-a", b"2")]
-    filled = httpx.Headers()
-    _fill_headers(filled, sample)
-    built = httpx.Headers(sample)
-    return (
-        filled.raw == built.raw == sample
-        and filled.multi_items() == built.multi_items()
-        and filled.get_list("x-a") == ["1", "2"]
-        and filled == built
-    )
-
-
-_FAST_HEADERS = _headers_filled_like_httpx()
-
-
 def _query_value(value: str | int | float | bool | Iterable[str]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -159,26 +124,40 @@ def _query_value(value: str | int | float | bool | Iterable[str]) -> str:
     return ",".join(value)
 
 
+MAX_UNBOUNDED_WAIT: Final = 60.0
+"""With ``total_timeout=None``, the longest wait the SDK takes between attempts (a server's
+``Retry-After``, a backoff) or before one (``pause_on_rate_limit``); the anthropic SDK
+honours a ``Retry-After`` of at most 60 s too."""
+
+
 class HttpPool:
-    """The one pooled ``httpx.AsyncClient``, shared by a client and its ``with_options``
-    copies, with the client-wide concurrency limit and rate-limit pause.
+    """The one pooled ``httpx.AsyncClient`` and its sender, shared by a client and its
+    ``with_options`` copies, with the client-wide concurrency limit and rate-limit pause.
 
     The HTTP client is created on first use, inside the event loop, so the transport can
-    follow the running async library; an injected client is used as is and never closed
-    here.
+    follow the running async library: on aiohttp, the pool creates the aiohttp session,
+    hands it to ``httpx_aiohttp.AiohttpTransport(client=...)`` for its ``httpx.AsyncClient``
+    and sends through it with :class:`~stream_async._http.AiohttpSender`; otherwise it sends
+    through the ``httpx.AsyncClient`` with :class:`~stream_async._http.HttpxSender`. An
+    injected client is used as is and never closed here. A pool garbage-collected while its
+    own client is still open warns with ``ResourceWarning`` and closes the sockets.
     """
 
     __slots__ = (
+        "__weakref__",
         "_client",
         "_closed",
         "_limiter",
         "_max_concurrency",
         "_max_connections",
+        "_name",
         "_owned",
         "_pause",
         "_paused_until",
+        "_sender",
+        "_session",
         "_transport",
-        "sender",
+        "max_response_bytes",
     )
 
     def __init__(
@@ -187,20 +166,36 @@ class HttpPool:
         *,
         transport: TransportName,
         max_connections: int,
-        max_concurrency: int | None = None,
+        max_concurrency: int,
         pause_on_rate_limit: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._client = http_client
         self._owned = http_client is None
+        self._session: Any = None
         self._transport: TransportName = transport
         self._max_connections = max_connections
         self._max_concurrency = max_concurrency
+        self.max_response_bytes = max_response_bytes
         self._limiter: anyio.CapacityLimiter | _AsyncioSlots | None = None
-        self.sender: AiohttpSender | None = None
-        """Set when this pool's own client runs over aiohttp: plain calls skip httpx."""
+        self._sender: Sender | None = None
+        self._name: str | None = None if http_client is None else "custom"
         self._pause = pause_on_rate_limit
         self._paused_until = 0.0
         self._closed = False
+
+    def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
+        if self._closed or not self._owned or self._client is None:
+            return
+        _warn(
+            "an AsyncStreamClient was garbage-collected unclosed; use `async with` or "
+            "`await client.aclose()`",
+            ResourceWarning,
+            source=self,
+        )
+        session, self._session = self._session, None
+        if session is not None:
+            _close_session_now(session)
 
     @property
     def closed(self) -> bool:
@@ -208,66 +203,99 @@ class HttpPool:
 
     @property
     def transport_name(self) -> str | None:
-        """``"aiohttp"`` or ``"httpx"`` once the pool exists; ``"custom"`` when injected."""
-        if not self._owned:
-            return "custom"
-        if self._client is None:
-            return None
-        return (
-            "aiohttp" if type(self._client._transport).__name__ == "AiohttpTransport" else "httpx"
-        )
+        """``"aiohttp"`` or ``"httpx"`` once the pool exists; ``"custom"`` for an injected
+        client; ``"asgi"`` for an in-process app (:mod:`stream_async.testing`)."""
+        return self._name
+
+    def attach(self, sender: Sender, name: str) -> None:
+        """Send through ``sender`` (named ``name``) instead of an HTTP client of its own:
+        how :mod:`stream_async.testing` drives an ASGI app in process."""
+        self._owned = False
+        self._sender = sender
+        self._name = name
 
     def get(self) -> httpx.AsyncClient:
-        if self._closed:
-            raise ClientClosedError("this AsyncStreamClient is closed; create a new one")
-        if self._client is None:
-            client = build_http_client(
-                resolve_transport(self._transport), max_connections=self._max_connections
-            )
-            self.sender = aiohttp_sender(client)
-            self._client = client
+        """The pooled ``httpx.AsyncClient`` (created now if needed)."""
+        self.sender()
+        assert self._client is not None
         return self._client
 
-    def limiter(self) -> AbstractAsyncContextManager[Any]:
-        """A slot under the client-wide concurrency limit, held for one attempt."""
-        if self._max_concurrency is None:
-            return contextlib.nullcontext()
-        if self._limiter is None:
-            self._limiter = (
+    def sender(self) -> Sender:
+        """The sender every attempt goes through; raises ``ClientClosedError`` once the
+        pool is closed."""
+        sender = self._sender
+        if sender is None:
+            if self._closed:
+                raise ClientClosedError("this AsyncStreamClient is closed; create a new one")
+            sender = self._sender = self._open()
+        return sender
+
+    def _open(self) -> Sender:
+        limit = self.max_response_bytes
+        if self._client is not None:
+            return HttpxSender(self._client, max_response_bytes=limit)
+        name = resolve_transport(self._transport)
+        self._client, self._session = build_http_client(name, max_connections=self._max_connections)
+        self._name = name
+        if self._session is not None:
+            return AiohttpSender(self._session, max_response_bytes=limit)
+        return HttpxSender(self._client, max_response_bytes=limit)
+
+    def limiter(self) -> anyio.CapacityLimiter | _AsyncioSlots:
+        """The client-wide concurrency limit: one slot is held per attempt."""
+        limiter = self._limiter
+        if limiter is None:
+            limiter = self._limiter = (
                 _AsyncioSlots(self._max_concurrency)
                 if running_on_asyncio()
                 else anyio.CapacityLimiter(self._max_concurrency)
             )
-        return self._limiter
+        return limiter
 
     @property
     def in_flight(self) -> int:
         """Attempts holding a slot right now."""
-        return 0 if self._limiter is None else self._limiter.borrowed_tokens
+        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
 
-    def note_rate_limit(self, headers: httpx.Headers) -> None:
-        """With ``pause_on_rate_limit``, remember when an exhausted window resets."""
-        if not self._pause:
+    def note_rate_limit(self, headers: RawHeaders) -> None:
+        """With ``pause_on_rate_limit``, remember when an exhausted window resets (headers
+        that are not plain counts are ignored)."""
+        remaining = _raw_header(headers, b"x-ratelimit-remaining")
+        if remaining is None or remaining.strip() != b"0":
             return
-        limit = RateLimit.from_headers(headers)
-        if limit is not None and limit.remaining <= 0 and limit.reset is not None:
-            self._paused_until = max(self._paused_until, limit.reset.timestamp())
+        reset = reset_time(httpx.Headers(list(headers)))
+        if reset is not None:
+            self._paused_until = max(self._paused_until, reset.timestamp())
 
-    async def wait_for_rate_limit(self) -> None:
-        """With ``pause_on_rate_limit``, wait until an exhausted window has reset."""
-        if self._paused_until:
-            delay = self._paused_until - time.time()
-            if delay > 0:
-                await _sleep(delay)
+    def pause(self) -> float:
+        """Seconds until an exhausted rate-limit window resets (0 when none is)."""
+        return max(0.0, self._paused_until - time.time()) if self._paused_until else 0.0
 
     async def aclose(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self.sender = None
+        self._sender = None
+        self._session = None
         client, self._client = self._client, None
         if client is not None and self._owned:
             await client.aclose()
+
+
+def _close_session_now(session: Any) -> None:
+    """Close an abandoned aiohttp session's sockets without awaiting anything: detach its
+    connector (the session then counts as closed and keeps quiet) and start closing the
+    connector, which closes every transport at once; what is left to wait for runs on the
+    loop if it still runs."""
+    connector = session.connector
+    session.detach()
+    if connector is None:  # pragma: no cover - a session always has one until detached
+        return
+    with contextlib.suppress(RuntimeError):
+        steps = connector.close().__await__()
+        with contextlib.suppress(StopIteration):
+            next(steps)
+        steps.close()
 
 
 class _AsyncioSlots:
@@ -280,21 +308,38 @@ class _AsyncioSlots:
         self._semaphore = asyncio.Semaphore(total)
         self.borrowed_tokens = 0
 
-    async def __aenter__(self) -> None:
-        await self._semaphore.acquire()
+    async def acquire_within(self, timeout: float | None) -> None:
+        semaphore = self._semaphore
+        if timeout is None or not semaphore.locked():
+            await semaphore.acquire()
+        else:
+            await asyncio.wait_for(semaphore.acquire(), timeout)
         self.borrowed_tokens += 1
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    def release(self) -> None:
         self.borrowed_tokens -= 1
         self._semaphore.release()
+
+
+async def _acquire_within(
+    limiter: anyio.CapacityLimiter | _AsyncioSlots, timeout: float | None
+) -> None:
+    """Take a slot within ``timeout`` seconds (``None``: however long it takes), else
+    raise ``TimeoutError`` (``asyncio.TimeoutError`` on asyncio before Python 3.11)."""
+    if isinstance(limiter, _AsyncioSlots):
+        await limiter.acquire_within(timeout)
+    else:
+        with anyio.fail_after(timeout):
+            await limiter.acquire()
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
     """How calls are timed and retried; ``with_options`` swaps it for a copy.
 
-    ``timeout`` bounds each attempt; ``total_timeout`` bounds the whole call, retries and
-    waits included (``None``: only ``max_retries`` bounds it). Waits between attempts grow
+    ``timeout`` bounds each attempt; ``total_timeout`` bounds the whole call, retries,
+    waits and time queued for a concurrency slot included (``None``: only ``max_retries``
+    bounds it, and no single wait over 60 s is taken). Waits between attempts grow
     exponentially from ``backoff_base`` up to ``backoff_cap`` seconds, with full jitter.
     """
 
@@ -313,134 +358,44 @@ _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
+class _Form:
+    """A multipart form as an async iterable of bytes that starts over on each iteration
+    (httpx's own stream is a sync iterable too: given as ``content=``, httpx would take it
+    for a sync body, which an ``AsyncClient`` refuses)."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()
 
 
-def never_sent(exc: BaseException) -> bool:
-    """Whether a failed attempt certainly never reached the server.
+@dataclass(slots=True)
+class _Call:
+    """What the retry loop's steps share about one call."""
 
-    Decided from the underlying transport's own exception, not the httpx class: the
-    aiohttp transport reports a refused connection and a connection dropped after the
-    server read the request alike, as ``httpx.ConnectTimeout``.
-    """
-    aiohttp = sys.modules.get("aiohttp")
-    for link in _chain(exc):
-        if isinstance(link, (httpx.PoolTimeout, httpcore.ConnectError, httpcore.ConnectTimeout)):
-            return True
-        if aiohttp is not None and isinstance(
-            link, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
-        ):
-            return True
-    return False
-
-
-class _Reply:
-    """One response, read whole: what the retry loop, the parser and the errors need."""
-
-    __slots__ = ("content", "status_code")
-
-    status_code: int
-    content: bytes
-
-    @property
-    def headers(self) -> httpx.Headers:
-        raise NotImplementedError
-
-    def response(self) -> httpx.Response:
-        """The response as an ``httpx.Response`` (what errors carry)."""
-        raise NotImplementedError
-
-    def rate_limit_remaining(self) -> str | None:
-        value: str | None = self.headers.get("x-ratelimit-remaining")
-        return value
-
-
-class _HttpxReply(_Reply):
-    __slots__ = ("_response",)
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self.status_code = response.status_code
-        self.content = response.content
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self._response.headers
-
-    def response(self) -> httpx.Response:
-        return self._response
-
-
-class _DirectReply(_Reply):
-    """A response read by :class:`AiohttpSender`; httpx objects are built only on demand."""
-
-    __slots__ = ("_content_sent", "_headers", "_method", "_raw", "_request_headers", "_url")
-
-    def __init__(
-        self,
-        raw: RawReply,
-        method: str,
-        url: str,
-        request_headers: dict[str, str],
-        content_sent: bytes | None,
-    ) -> None:
-        self._raw = raw
-        self._method = method
-        self._url = url
-        self._request_headers = request_headers
-        self._content_sent = content_sent
-        self._headers: httpx.Headers | None = None
-        self.status_code = raw.status_code
-        self.content = raw.content
-
-    @property
-    def headers(self) -> httpx.Headers:
-        if self._headers is None:
-            if _FAST_HEADERS:
-                self._headers = httpx.Headers()
-                _fill_headers(self._headers, self._raw.raw_headers)
-            else:  # pragma: no cover - an httpx that stores its headers differently
-                self._headers = httpx.Headers(list(self._raw.raw_headers))
-        return self._headers
-
-    def rate_limit_remaining(self) -> str | None:
-        for name, value in self._raw.raw_headers:
-            if name.lower() == b"x-ratelimit-remaining":
-                return value.decode("latin-1")
-        return None
-
-    def response(self) -> httpx.Response:
-        raw = self._raw
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if raw.reason:
-            extensions["reason_phrase"] = raw.reason.encode()
-        # aiohttp has decoded any content-encoding already.
-        kept = [(k, v) for k, v in raw.raw_headers if k.lower() != b"content-encoding"]
-        request = httpx.Request(
-            self._method, self._url, headers=self._request_headers, content=self._content_sent
-        )
-        return httpx.Response(
-            raw.status_code,
-            headers=kept,
-            content=raw.content,
-            request=request,
-            extensions=extensions,
-        )
+    request: PreparedRequest
+    shown: str
+    safe: bool
+    budget: float | None
+    """Seconds the whole call may take (``None``: no limit)."""
+    deadline: float | None
+    retries: int = 0
 
 
 class Transport:
-    """Signs, sends, retries and parses requests for one client configuration."""
+    """Encodes, signs, sends, retries and parses requests for one client configuration.
+
+    :meth:`request` runs the retry loop as small named steps: :meth:`prepare` (the one
+    encoder), :meth:`_attempt` (one attempt through the sender), :func:`_failure_error` and
+    :func:`_status_error` (classify an outcome), :func:`_retry_delay` (how long to wait, or
+    give up).
+    """
 
     __slots__ = (
-        "_encoded_roots",
         "_header_map",
-        "_headers",
         "_key_query",
         "_signer",
         "_token",
@@ -463,18 +418,16 @@ class Transport:
         self.api_key = api_key
         self._signer = signer
         self._token = user_token
-        self.roots = dict(roots)
-        # What the direct path sends as is: each root percent-encoded once.
-        self._encoded_roots = {name: str(httpx.URL(root)) for name, root in self.roots.items()}
+        # Each root percent-encoded once: senders pass URLs on as they are.
+        self.roots = {name: str(httpx.URL(root)) for name, root in roots.items()}
         self._key_query = urlencode([("api_key", api_key)])
         self.policy = policy
         self.pool = pool
-        self._headers = [
-            ("Stream-Auth-Type", "jwt"),
-            ("X-Stream-Client", USER_AGENT),
-            ("Accept", "application/json"),
-        ]
-        self._header_map = dict(self._headers)
+        self._header_map = {
+            "Stream-Auth-Type": "jwt",
+            "X-Stream-Client": USER_AGENT,
+            "Accept": "application/json",
+        }
 
     def __repr__(self) -> str:
         return f"Transport(api_key={self.api_key!r}, roots={self.roots!r})"
@@ -512,41 +465,42 @@ class Transport:
                 query = f"{query}&{urlencode(pairs)}"
         return query
 
-    def _build(
+    def prepare(
         self,
         method: str,
         relative_path: str,
+        *,
         scope: Scope,
-        service: str,
-        params: Mapping[str, QueryValue] | None,
-        body: Any,
-        files: Mapping[str, Any] | None,
-    ) -> httpx.Request:
-        url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
-        headers = [("Authorization", self._token_for(scope, method)), *self._headers]
-        content: bytes | None = None
-        if body is not None:
-            content = dumps(body)
-            headers.append(("Content-Type", "application/json"))
-        return httpx.Request(method, url, headers=headers, content=content, files=files)
+        service: str = "api",
+        params: Mapping[str, QueryValue] | None = None,
+        body: Any = None,
+        files: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> PreparedRequest:
+        """The one encoder: a call as every attempt sends it.
 
-    def _encode(
-        self,
-        method: str,
-        relative_path: str,
-        scope: Scope,
-        service: str,
-        params: Mapping[str, QueryValue] | None,
-        body: Any,
-    ) -> tuple[str, dict[str, str], bytes | None]:
-        """URL, headers and body as the direct path sends them."""
-        url = f"{self._encoded_roots[service]}{relative_path}?{self._query(params)}"
+        ``body`` becomes JSON bytes; ``files`` (httpx's ``files`` mapping) a multipart form,
+        encoded by httpx's public ``Request(files=...)``, whose stream rewinds and streams
+        its file objects on each attempt, with its ``Content-Type`` boundary and its
+        ``Content-Length`` when every part's size is known (chunked otherwise).
+        """
+        url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
         headers = {"Authorization": self._token_for(scope, method), **self._header_map}
-        content: bytes | None = None
-        if body is not None:
+        content: bytes | AsyncIterable[bytes] | None = None
+        if files is not None:
+            form = httpx.Request(method, url, files=files)
+            headers["Content-Type"] = form.headers["Content-Type"]
+            length = form.headers.get("Content-Length")
+            if length is not None:  # else (a file of unknown size) it is sent chunked
+                headers["Content-Length"] = length
+            assert isinstance(form.stream, httpx.AsyncByteStream)
+            content = _Form(form.stream)
+        elif body is not None:
             content = dumps(body)
             headers["Content-Type"] = "application/json"
-        return url, headers, content
+        return PreparedRequest(
+            method, url, headers, content, self.policy.timeout if timeout is None else timeout
+        )
 
     async def request(
         self,
@@ -573,100 +527,193 @@ class Transport:
         log = logger.isEnabledFor(logging.DEBUG)
         begun = time.perf_counter() if log else 0.0
         policy = self.policy
-        attempt_limit = policy.timeout if timeout is None else timeout
-        safe = (method in _IDEMPOTENT_METHODS if idempotent is None else idempotent) or (
-            policy.retry_non_idempotent
+        sender = self.pool.sender()
+        request = self.prepare(
+            method,
+            relative_path,
+            scope=scope,
+            service=service,
+            params=params,
+            body=body,
+            files=files,
+            timeout=timeout,
         )
-        shown = f"{service}/{relative_path}"
-        pool = self.pool
-        http = pool.get()
-        sender = pool.sender
-        request: httpx.Request | None = None
-        clock: Callable[[], float]
-        if sender is not None and files is None:
-            # Encoded once; every attempt sends the same bytes.
-            url, headers, content = self._encode(
-                method, relative_path, scope, service, params, body
-            )
-            clock = time.monotonic  # asyncio's clock: aiohttp runs on asyncio only
-        else:
-            request = self._build(method, relative_path, scope, service, params, body, files)
-            clock = anyio.current_time
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
-        total = None if policy.total_timeout is None else max(policy.total_timeout, attempt_limit)
-        started: float | None = None
-        retries = 0
-        reply: _Reply | None = None
+        total = policy.total_timeout
+        budget = None if total is None else max(total, request.timeout)
+        call = _Call(
+            request,
+            f"{service}/{relative_path}",
+            (method in _IDEMPOTENT_METHODS if idempotent is None else idempotent)
+            or policy.retry_non_idempotent,
+            budget,
+            None if budget is None else time.monotonic() + budget,
+        )
         while True:
-            async with pool.limiter():
-                if pool._paused_until:
-                    await pool.wait_for_rate_limit()
-                now = clock()
-                if started is None:
-                    started = now
-                limit = attempt_limit
-                if total is not None:
-                    limit = min(limit, max(0.0, started + total - now))
-                error: StreamError
-                wait: float | None = None
-                try:
-                    if request is None:
-                        assert sender is not None
-                        raw = await sender.send(method, url, headers, content, limit)
-                        reply = _DirectReply(raw, method, url, headers, content)
-                    else:
-                        reply = await _send_httpx(http, request, limit)
-                except (
-                    TimeoutError,
-                    asyncio.TimeoutError,
-                    httpx.TimeoutException,
-                    httpx.RequestError,
-                    OSError,
-                ) as exc:
-                    reply = None
-                    sent = not never_sent(exc)
-                    error = _connection_error(exc, method, shown, limit, sent and not safe)
-                    retryable = not sent or safe
-                    error.__cause__ = exc
-                else:
-                    if pool._pause:
-                        pool.note_rate_limit(reply.headers)
-                    status = reply.status_code
-                    if status < 400:
-                        if not log:
-                            return _parse(reply, cast, method, shown, retries)
-                        try:
-                            result = _parse(reply, cast, method, shown, retries)
-                        except StreamError as invalid:
-                            _log_call(method, shown, begun, retries, reply, invalid)
-                            raise
-                        _log_call(method, shown, begun, retries, reply, None)
-                        return result
-                    error = error_from_response(reply.response(), method=method, path=shown)
-                    retryable = status in _RETRY_STATUSES and (status == 429 or safe)
-                    if status == 429:
-                        wait = retry_after_seconds(reply.headers)
-                    elif status in _RETRY_STATUSES and not safe:
-                        error.may_have_been_applied = True
-            remaining = None if total is None else started + total - clock()
-            if retryable and retries < policy.max_retries:
-                delay = _backoff(policy, retries) if wait is None else wait
-                if remaining is None or delay < remaining:
-                    retries += 1
-                    await _sleep(delay)
-                    continue
-            error.retries_taken = retries
-            if log:
-                _log_call(method, shown, begun, retries, reply, error)
-            raise error
+            reply: Reply | None = None
+            wait: float | None = None
+            error: StreamError
+            try:
+                reply = await self._attempt(sender, call)
+            except _AttemptFailed as failed:
+                error, retryable = _failure_error(failed, call)
+            else:
+                if reply.status_code < 300:
+                    return _success(reply, cast, call, log, begun)
+                error, retryable, wait = _status_error(reply, call)
+            delay = _retry_delay(policy, call, retryable, wait)
+            if delay is None:
+                error.retries_taken = call.retries
+                if log:
+                    _log_call(request.method, call.shown, begun, call.retries, reply, error)
+                raise error
+            call.retries += 1
+            await _sleep(delay)
+
+    async def _attempt(self, sender: Sender, call: _Call) -> Reply:
+        """One attempt: wait out a rate-limit pause that fits the deadline, take a
+        concurrency slot within the deadline, send within the attempt's time."""
+        pool = self.pool
+        deadline = call.deadline
+        if pool._paused_until:
+            pause = pool.pause()
+            left = MAX_UNBOUNDED_WAIT if deadline is None else deadline - time.monotonic()
+            if 0 < pause < left:
+                await _sleep(pause)
+        limiter = pool.limiter()
+        waited = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            await _acquire_within(limiter, waited)
+        except (TimeoutError, asyncio.TimeoutError) as exc:  # distinct before Python 3.11
+            raise _AttemptFailed(
+                SendTimeout("no slot came free under max_concurrency", sent=False),
+                call.budget or 0.0,
+            ) from exc
+        try:
+            limit = call.request.timeout
+            if deadline is not None:
+                limit = min(limit, max(0.0, deadline - time.monotonic()))
+            try:
+                reply = await sender.send(call.request, limit)
+            except SendError as failure:
+                raise _AttemptFailed(failure, limit) from failure.__cause__
+        finally:
+            limiter.release()
+        if pool._pause:
+            pool.note_rate_limit(reply.headers)
+        return reply
 
 
-async def _send_httpx(http: httpx.AsyncClient, request: httpx.Request, limit: float) -> _Reply:
-    """One attempt through the httpx client, bounded by httpx's timeouts and a deadline."""
-    request.extensions["timeout"] = {"connect": limit, "read": limit, "write": limit, "pool": limit}
-    with anyio.fail_after(limit):
-        return _HttpxReply(await http.send(request))
+class _AttemptFailed(Exception):
+    """An attempt's :class:`SendError` and the time the attempt had."""
+
+    def __init__(self, failure: SendError, limit: float) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+        self.limit = limit
+
+
+def _failure_error(failed: _AttemptFailed, call: _Call) -> tuple[APIConnectionError, bool]:
+    """The SDK error for a failed attempt, and whether it may be retried: a request that
+    never reached the server always may; one that may have, only when the call is safe to
+    repeat; a too-large response never (the server answered)."""
+    failure = failed.failure
+    method = call.request.method
+    error: APIConnectionError
+    if isinstance(failure, ResponseTooLarge):
+        error = ResponseTooLargeError(
+            str(failure), method=method, path=call.shown, limit=failure.limit
+        )
+        retryable = False
+    else:
+        if isinstance(failure, SendTimeout):
+            before_sending = "" if failure.sent else f" before sending ({failure})"
+            error = APITimeoutError(
+                f"request timed out after {failed.limit:g}s{before_sending}",
+                method=method,
+                path=call.shown,
+            )
+        else:
+            error = APIConnectionError(
+                f"connection failed: {failure}", method=method, path=call.shown
+            )
+        retryable = not failure.sent or call.safe
+    error.may_have_been_applied = failure.sent and not call.safe
+    error.__cause__ = failed.__cause__ or failure
+    return error, retryable
+
+
+def _status_error(reply: Reply, call: _Call) -> tuple[StreamAPIError, bool, float | None]:
+    """The SDK error for an answer of 300 or more, whether it may be retried, and the wait
+    the server asked for (on 429 only)."""
+    status = reply.status_code
+    error = error_from_response(
+        _response(reply, call.request), method=call.request.method, path=call.shown
+    )
+    if status not in _RETRY_STATUSES:
+        return error, False, None
+    if status == 429:  # the API did not apply it: retried for any call
+        assert error.response is not None
+        return error, True, retry_after_seconds(error.response.headers)
+    if not call.safe:
+        error.may_have_been_applied = True
+    return error, call.safe, None
+
+
+def _retry_delay(policy: Policy, call: _Call, retryable: bool, wait: float | None) -> float | None:
+    """How long to wait before the next attempt, or ``None`` to give up: when the error is
+    not retryable, the retries are spent, or the wait (the server's, else backoff) would
+    run past the call's deadline (without one, past 60 s)."""
+    if not retryable or call.retries >= policy.max_retries:
+        return None
+    delay = _backoff(policy, call.retries) if wait is None else wait
+    if call.deadline is None:
+        return delay if delay <= MAX_UNBOUNDED_WAIT else None
+    return delay if delay < call.deadline - time.monotonic() else None
+
+
+def _backoff(policy: Policy, retries: int) -> float:
+    """Full jitter: a random wait up to the exponential step, capped."""
+    return random.uniform(0, min(policy.backoff_cap, policy.backoff_base * 2**retries))
+
+
+def _raw_header(headers: RawHeaders, name: bytes) -> bytes | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _response(reply: Reply, request: PreparedRequest) -> httpx.Response:
+    """The reply as an ``httpx.Response`` (what errors carry), built only when one is
+    needed. The sender has undone any content-encoding already."""
+    extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+    if reply.reason:
+        extensions["reason_phrase"] = reply.reason.encode()
+    kept = [(k, v) for k, v in reply.headers if k.lower() != b"content-encoding"]
+    content = request.content if isinstance(request.content, bytes) else None
+    return httpx.Response(
+        reply.status_code,
+        headers=kept,
+        content=reply.content,
+        request=httpx.Request(
+            request.method, request.url, headers=request.headers, content=content
+        ),
+        extensions=extensions,
+    )
+
+
+def _success(reply: Reply, cast: type[R], call: _Call, log: bool, begun: float) -> R:
+    if not log:
+        return _parse(reply, cast, call)
+    try:
+        result = _parse(reply, cast, call)
+    except StreamError as invalid:
+        _log_call(call.request.method, call.shown, begun, call.retries, reply, invalid)
+        raise
+    _log_call(call.request.method, call.shown, begun, call.retries, reply, None)
+    return result
 
 
 def _log_call(
@@ -674,15 +721,16 @@ def _log_call(
     shown: str,
     begun: float,
     retries: int,
-    reply: _Reply | None,
+    reply: Reply | None,
     error: StreamError | None,
 ) -> None:
     """The DEBUG line of one call; nothing in it comes from a header but the rate-limit
     count, and nothing from a body."""
     duration_ms = (time.perf_counter() - begun) * 1000
     status = None if reply is None else reply.status_code
-    remaining = None if reply is None else reply.rate_limit_remaining()
-    if remaining is not None and not remaining.strip().isdigit():
+    raw = None if reply is None else _raw_header(reply.headers, b"x-ratelimit-remaining")
+    remaining = None if raw is None else raw.decode("latin-1").strip()
+    if remaining is not None and not remaining.isdigit():
         remaining = None  # only ever a count
     fields = {
         "stream_method": method,
@@ -701,7 +749,7 @@ def _log_call(
             status,
             duration_ms,
             retries,
-            "-" if remaining is None else remaining.strip(),
+            "-" if remaining is None else remaining,
             extra=fields,
         )
     else:
@@ -712,47 +760,27 @@ def _log_call(
             "-" if status is None else status,
             duration_ms,
             retries,
-            "-" if remaining is None else remaining.strip(),
+            "-" if remaining is None else remaining,
             type(error).__name__,
             extra=fields,
         )
 
 
-def _backoff(policy: Policy, retries: int) -> float:
-    """Full jitter: a random wait up to the exponential step, capped."""
-    return random.uniform(0, min(policy.backoff_cap, policy.backoff_base * 2**retries))
-
-
-def _connection_error(
-    exc: BaseException, method: str, shown: str, limit: float, maybe_applied: bool
-) -> APIConnectionError:
-    if isinstance(exc, (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException)):
-        error: APIConnectionError = APITimeoutError(
-            f"request timed out after {limit:g}s", method=method, path=shown
-        )
-    else:
-        error = APIConnectionError(
-            f"connection failed: {type(exc).__name__}: {exc}", method=method, path=shown
-        )
-    error.may_have_been_applied = maybe_applied
-    return error
-
-
-def _parse(reply: _Reply, cast: type[R], method: str, shown: str, retries: int) -> R:
+def _parse(reply: Reply, cast: type[R], call: _Call) -> R:
     try:
         result = cast.model_validate_json(reply.content)
     except ValidationError as exc:
         raise InvalidResponseError(
-            f"HTTP {reply.status_code} on {method} {shown}: the body is not a valid "
-            f"{cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
+            f"HTTP {reply.status_code} on {call.request.method} {call.shown}: the body is not "
+            f"a valid {cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
             status_code=reply.status_code,
-            response=reply.response(),
+            response=_response(reply, call.request),
         ) from exc
     raw = RawResponse(reply.status_code, reply.headers)
     private = result.__pydantic_private__
     if private is None:  # pragma: no cover - every response model has private attributes
-        result._raw, result._retries = raw, retries
+        result._raw, result._retries = raw, call.retries
     else:
         private["_raw"] = raw
-        private["_retries"] = retries
+        private["_retries"] = call.retries
     return result

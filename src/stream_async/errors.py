@@ -7,7 +7,8 @@ Every exception is a :class:`StreamError`::
     ├── StreamConfigurationError     missing or contradictory client settings (also ValueError)
     ├── ClientClosedError            the client (or the client it was derived from) is closed
     ├── APIConnectionError           no usable response: refused, reset, DNS, TLS ...
-    │   └── APITimeoutError          the call ran past its timeout
+    │   ├── APITimeoutError          the call ran past its timeout
+    │   └── ResponseTooLargeError    the response body passed max_response_bytes
     ├── InvalidResponseError         a 2xx whose body is not the JSON the API promises
     ├── BatchError                   a split batch call was applied in part: what was, what not
     └── StreamAPIError               the API answered 4xx/5xx; carries status, code, detail ...
@@ -34,13 +35,16 @@ Every exception is a :class:`StreamError`::
         ├── RateLimitError (429, code 9)
         └── InternalServerError (5xx)
 
-A Stream ``code`` in the body picks the class; without one, the HTTP status does. Messages
-carry the API's ``detail`` and field errors, never a token, a secret or a header.
+Any other status of 300 or more raises :class:`StreamAPIError` itself: redirects (3xx) are
+never followed. A Stream ``code`` in the body picks the class; without one, the HTTP status
+does. Messages carry the API's ``detail`` and field errors, never a token, a secret or a header.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -76,6 +80,7 @@ __all__ = [
     "RankingError",
     "RateLimit",
     "RateLimitError",
+    "ResponseTooLargeError",
     "SignatureError",
     "SiteSuspendedError",
     "StreamAPIError",
@@ -96,26 +101,37 @@ class RateLimit:
 
     @classmethod
     def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
-        """Read the rate-limit headers; ``None`` when the response has none."""
+        """Read the rate-limit headers; ``None`` when the response has none. A header that
+        is not a plain count (or a reset time outside the years 1..9999) is ignored, as if
+        absent."""
         limit = _int_header(headers, "x-ratelimit-limit")
         remaining = _int_header(headers, "x-ratelimit-remaining")
         if limit is None or remaining is None:
             return None
-        reset = _int_header(headers, "x-ratelimit-reset")
-        return cls(
-            limit=limit,
-            remaining=remaining,
-            reset=None if reset is None else datetime.fromtimestamp(reset, tz=timezone.utc),
-        )
+        return cls(limit=limit, remaining=remaining, reset=reset_time(headers))
+
+
+_COUNT = re.compile(r"[0-9]{1,18}")
+"""A count or a Unix time as the rate-limit headers carry them; more digits are out of range."""
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
     value = headers.get(name)
     if value is None:
         return None
+    value = value.strip()
+    return int(value) if _COUNT.fullmatch(value) else None
+
+
+def reset_time(headers: httpx.Headers) -> datetime | None:
+    """When the rate-limit window resets (``x-ratelimit-reset``, Unix seconds), or
+    ``None`` when the header is absent, not a count, or outside what a datetime holds."""
+    reset = _int_header(headers, "x-ratelimit-reset")
+    if reset is None:
+        return None
     try:
-        return int(value)
-    except ValueError:
+        return datetime.fromtimestamp(reset, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
         return None
 
 
@@ -172,6 +188,16 @@ class APIConnectionError(StreamError):
 
 class APITimeoutError(APIConnectionError):
     """The call did not complete within its timeout."""
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The response body was larger than the client's ``max_response_bytes`` (counted
+    after decompression); the attempt was ended as soon as that was known. ``limit`` is
+    that setting. Not retried: the server did answer."""
+
+    def __init__(self, message: str, *, method: str, path: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(message, method=method, path=path)
 
 
 class BatchError(StreamError):
@@ -418,6 +444,8 @@ def error_from_response(response: httpx.Response, *, method: str, path: str) -> 
     detail = body.get("detail")
     if not isinstance(detail, str) or not detail:
         detail = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    if 300 <= response.status_code < 400:
+        detail = f"{detail} (a redirect: redirects are never followed)"
     exception = body.get("exception")
     duration = body.get("duration")
     cls = _error_class(response.status_code, code)
@@ -437,23 +465,28 @@ def error_from_response(response: httpx.Response, *, method: str, path: str) -> 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
     """The wait the server asked for: ``Retry-After`` (seconds or an HTTP date), else the
-    time until ``x-ratelimit-reset``. ``None`` when neither says."""
+    time until ``x-ratelimit-reset``. ``None`` when neither says, or says something that is
+    not a finite number or a valid date (such a header is ignored); a past time is 0."""
     now = datetime.now(timezone.utc)
     value = headers.get("retry-after")
     if value is not None:
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=timezone.utc)
-            return max(0.0, (when - now).total_seconds())
-    reset = _int_header(headers, "x-ratelimit-reset")
+            seconds = None
+        if seconds is not None:
+            if math.isfinite(seconds):
+                return max(0.0, seconds)
+        else:
+            try:
+                when = parsedate_to_datetime(value)
+            except (TypeError, ValueError, OverflowError):
+                when = None
+            if when is not None:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=timezone.utc)
+                return max(0.0, (when - now).total_seconds())
+    reset = reset_time(headers)
     if reset is not None:
-        return max(0.0, reset - now.timestamp())
+        return max(0.0, (reset - now).total_seconds())
     return None

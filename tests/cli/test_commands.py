@@ -105,16 +105,16 @@ def test_token_usage_errors(runner: CliRunner, args: list[str], message: str) ->
 def test_emulator_passes_its_arguments_through(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[list[str]] = []
+    seen: list[tuple[list[str], str]] = []
 
-    def serve(argv: list[str]) -> int:
-        seen.append(argv)
+    def serve(argv: list[str], *, prog: str) -> int:
+        seen.append((argv, prog))
         return 0
 
     monkeypatch.setattr("stream_async.emulator.__main__.main", serve)
     result = runner.invoke(app, ["emulator", "--port", "9000", "--feed-group", "news:flat"])
     assert result.exit_code == 0
-    assert seen == [["--port", "9000", "--feed-group", "news:flat"]]
+    assert seen == [(["--port", "9000", "--feed-group", "news:flat"], "stream-async emulator")]
 
 
 def test_emulator_help_is_the_emulators_own(runner: CliRunner) -> None:
@@ -155,3 +155,48 @@ def test_main_without_the_cli_extra(
     monkeypatch.setitem(sys.modules, "stream_async.cli._app", None)
     assert main(["--help"]) == 1
     assert "pip install 'stream-async[cli]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--user-id", "alice"], ["--resource", "feed", "--action", "read", "--feed-id", "user:1"]],
+)
+def test_a_short_secret_is_said_in_the_commands_words(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setenv("STREAM_API_SECRET", "abc")
+    result = runner.invoke(app, ["token", *args])
+    assert result.exit_code == 0, result.output
+    # RFC 7518 section 3.2: an HS256 key is at least 256 bits (32 bytes)
+    assert result.stderr == (
+        "warning: the secret is 3 bytes long; HS256 wants at least 32, and a shorter one makes "
+        "tokens easy to forge (Stream's secrets are longer: check that the whole secret was "
+        "given)\n"
+    )
+    token = result.stdout.strip()
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert token.count(".") == 2
+
+
+def test_other_warnings_while_signing_pass_through(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STREAM_API_SECRET", SECRET)
+
+    def user_token(self: Any, user_id: str, **extra: Any) -> str:
+        import warnings
+
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return "token"
+
+    monkeypatch.setattr("stream_async._auth.Signer.user_token", user_token)
+    with pytest.warns(UserWarning, match="something else"):
+        result = runner.invoke(app, ["token", "--user-id", "alice"])
+    assert result.stdout == "token\n"
+    assert result.stderr == ""
+
+
+@pytest.mark.usefixtures("secret_env")
+def test_a_long_secret_prints_no_warning(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["token", "--user-id", "alice"])
+    assert result.stderr == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -156,33 +157,121 @@ def test_resumes_from_the_checkpoint_without_duplicates(
     assert everything == sorted(str(i) for i in range(12))  # each exactly once
 
 
-def test_a_checkpoint_of_another_input_needs_restart(
+def test_an_input_that_grew_resumes_with_only_the_new_lines(
     runner: CliRunner, write_jsonl: Writer, stream_emulator: Emulator
 ) -> None:
-    path = write_jsonl([activity("user:alice", "1")])
+    first_lines = [activity("user:alice", "1", identity=False), activity("user:alice", "2")]
+    path = write_jsonl(first_lines)
+    first = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert first.exit_code == 0, first.output
+    # lines appended: only they are sent (the first activity, without identity, would be
+    # added twice if it were sent again)
+    write_jsonl([*first_lines, activity("user:alice", "3"), activity("user:bob", "4")])
+    grown = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert grown.exit_code == 0, grown.output
+    assert grown.stdout == (
+        "imported 2 activities, 0 follows, 0 collection objects; skipped 2 lines done before\n"
+    )
+    assert feed_objects(stream_emulator, "user:alice") == ["1", "2", "3"]
+    assert feed_objects(stream_emulator, "user:bob") == ["4"]
+    # and again, after growing once more: the checkpoint now covers the grown input
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(activity("user:bob", "5")) + "\n")
+    again = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert again.exit_code == 0, again.output
+    assert "imported 1 activity," in again.stdout
+    assert "skipped 4 lines done before" in again.stdout
+    assert feed_objects(stream_emulator, "user:bob") == ["4", "5"]
+    # an edit to a line that only the grown input had is a change too
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = json.dumps(activity("user:alice", "3-edited")) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    edited = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert edited.exit_code == 1
+    assert "changed since" in edited.stderr
+
+
+def test_an_input_that_changed_is_refused_before_any_progress(
+    runner: CliRunner, write_jsonl: Writer, stream_emulator: Emulator
+) -> None:
+    path = write_jsonl([activity("user:alice", "1"), activity("user:alice", "2")])
     assert runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator)).exit_code == 0
-    write_jsonl([activity("user:alice", "1"), activity("user:alice", "2")])
+    write_jsonl([activity("user:alice", "1"), activity("user:alice", "X"), activity("user:a", "3")])
     changed = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
     assert changed.exit_code == 1
-    assert "another input" in changed.stderr
-    assert "--restart" in changed.stderr
+    assert changed.stdout == ""
+    assert changed.stderr == (
+        f"Error: {path}.checkpoint was written for another input, or lines of data.jsonl "
+        "changed since (only lines appended after the last one can be resumed); use --restart "
+        "to import every line\n"
+    )  # one line: no progress bar was drawn
+    assert feed_objects(stream_emulator, "user:a") == []  # nothing was sent
     restarted = runner.invoke(app, ["import", str(path), "--restart"], obj=factory(stream_emulator))
     assert restarted.exit_code == 0
-    assert "imported 2 activities" in restarted.stdout
-    assert feed_objects(stream_emulator, "user:alice") == ["1", "2"]  # idempotent re-send
+    assert "imported 3 activities" in restarted.stdout
+    assert feed_objects(stream_emulator, "user:alice") == ["1", "2", "X"]  # idempotent re-send
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "resumes"),
+    [
+        (b"a\nb\n", b"a\nb\nc\n", True),  # lines appended
+        (b"a\nb", b"a\nb\nc", True),  # appended after a last line without a line break
+        (b"a\nb", b"a\nb", True),  # unchanged, without a final line break
+        (b"a\nb", b"a\nbc\n", False),  # the last line was extended
+        (b"a\nb\n", b"a\nx\n", False),  # a line changed
+        (b"a\nb\n", b"a\n", False),  # lines removed
+    ],
+)
+def test_which_inputs_resume(tmp_path: Path, before: bytes, after: bytes, resumes: bool) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(before)
+    checkpoint = importer.Checkpoint(tmp_path / "cp", source)
+    checkpoint.start({1})
+    source.write_bytes(after)
+    if resumes:
+        assert checkpoint.load() == {1}
+    else:
+        with pytest.raises(importer.CheckpointMismatch):
+            checkpoint.load()
+
+
+def test_a_version_1_checkpoint_covers_the_whole_input(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"a\nb\n")
+    header = {"stream_async_import": 1, "sha256": importer.file_digest(source)}
+    (tmp_path / "cp").write_text(json.dumps(header) + "\n[2]\n")
+    assert importer.Checkpoint(tmp_path / "cp", source).load() == {2}
 
 
 def test_a_checkpoint_cut_short_by_a_crash_still_loads(tmp_path: Path) -> None:
-    checkpoint = importer.Checkpoint(tmp_path / "cp", "abc")
+    source = tmp_path / "in.jsonl"
+    source.write_text("{}\n" * 5)
+    checkpoint = importer.Checkpoint(tmp_path / "cp", source)
     assert checkpoint.load() == set()
-    checkpoint.start()
+    checkpoint.start(set())
     checkpoint.mark([3, 1])
     with checkpoint.path.open("a") as handle:
         handle.write("[4, 5")
     assert checkpoint.load() == {1, 3}
     (tmp_path / "empty").write_text("")
     with pytest.raises(importer.CheckpointMismatch):
-        importer.Checkpoint(tmp_path / "empty", "abc").load()
+        importer.Checkpoint(tmp_path / "empty", source).load()
+
+
+def test_json_errors_name_the_real_column_and_plurals_agree(
+    runner: CliRunner, write_jsonl: Writer, stream_emulator: Emulator
+) -> None:
+    unclosed = json.dumps(activity("user:a", "2"))[:-1]  # its closing brace missing
+    path = write_jsonl([activity("user:a", "1"), unclosed, activity("user:a", "3", identity=False)])
+    result = runner.invoke(app, ["import", str(path)], obj=factory(stream_emulator))
+    assert result.exit_code == 1
+    column = len(unclosed) + 1  # just past the line's last character
+    assert f"line 2: invalid JSON: Expecting ',' delimiter (column {column})\n" in result.stderr
+    assert "warning: 1 activity has no foreign_id and time (line 3): " in result.stderr
+    assert (
+        result.stdout == "imported 2 activities, 0 follows, 0 collection objects; 1 line failed\n"
+    )
 
 
 def test_require_identity_refuses_activities_without_it(
@@ -212,7 +301,7 @@ def test_emulator_flag_is_a_dry_run_that_leaves_no_checkpoint(
     path = write_jsonl([activity("user:a", "1"), {"type": "follow", "source": "x"}])
     result = runner.invoke(app, ["import", str(path), "--emulator"])
     assert result.exit_code == 1
-    assert "imported 1 activities" in result.stdout
+    assert "imported 1 activity, 0 follows, 0 collection objects" in result.stdout
     assert "line 2: source: must be a feed id" in result.stderr
     assert not (path.parent / "data.jsonl.checkpoint").exists()
 
@@ -260,6 +349,10 @@ def test_the_checkpoint_header_names_the_input_digest(
     args = ["import", str(path), "--checkpoint", str(checkpoint)]
     assert runner.invoke(app, args, obj=factory(stream_emulator)).exit_code == 0
     header, done = checkpoint.read_text().splitlines()
-    assert json.loads(header)["sha256"] == importer.file_digest(path)
+    assert json.loads(header) == {
+        "stream_async_import": 2,
+        "size": path.stat().st_size,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
     assert json.loads(done) == [1]
     assert _app.SECRET_ENV == "STREAM_API_SECRET"

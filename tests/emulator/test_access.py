@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from stream_async.emulator.auth import Access, authenticate
-from stream_async.emulator.errors import StreamError
+from stream_async.emulator.errors import ApiError
+from stream_async.emulator.http.auth import Access, authenticate
 from tests.emulator.conftest import API_KEY, CONFIG, token
 
 CLIENT_SIDE = Access("reactions", client_side=True)
@@ -42,7 +42,7 @@ def test_server_tokens_still_work_on_client_side_endpoints() -> None:
     ],
 )
 def test_client_side_refusals(claims: dict[str, Any]) -> None:
-    with pytest.raises(StreamError) as raised:
+    with pytest.raises(ApiError) as raised:
         _check(CLIENT_SIDE, token(**claims), method="DELETE")
     assert (raised.value.status_code, raised.value.code) == (403, 17)
 
@@ -50,5 +50,5 @@ def test_client_side_refusals(claims: dict[str, Any]) -> None:
 def test_unknown_http_methods_need_the_wildcard_action() -> None:
     allowed = token(resource="*", action="*", feed_id="*")
     assert _check(Access("feed"), allowed, method="TRACE") is None
-    with pytest.raises(StreamError):
+    with pytest.raises(ApiError):
         _check(Access("feed"), token(resource="*", action="read", feed_id="*"), method="TRACE")

@@ -106,6 +106,10 @@ async def test_group_ids_are_cursors_in_update_order(api: Api) -> None:
     assert _group_names(await api.read("notification:1", id_gte=group_ids[1])) == names[:2]
     activity_bound = await api.read("notification:1", id_lt=backdated["id"])
     assert _group_names(activity_bound) == []
+    elsewhere = await api.add("user:9", time="2021-01-01T00:00:01.5")
+    # held by no group: compared by time with each group's newest activity
+    time_bound = await api.read("notification:1", id_lt=elsewhere["id"])
+    assert _group_names(time_bound) == ["share_2021-01-01", "like_2020-12-31"]
 
 
 @pytest.mark.asyncio
@@ -189,3 +193,12 @@ def test_unsupported_aggregation_formats_are_refused(source: str) -> None:
 def test_unknown_feed_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown feed kind"):
         FeedGroupConfig("ranked")  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
+async def test_an_activity_reaching_a_group_twice_counts_once(api: Api) -> None:
+    await api.follow("aggregated:1", "user:1")
+    added = await api.add("user:1", to=["aggregated:1"])
+    groups = (await api.read("aggregated:1"))["results"]
+    assert [(group["activity_count"], group["id"]) for group in groups] == [(1, added["id"])]
+    assert groups[0]["activities"][0]["origin"] == "user:1"  # the first path: the follow

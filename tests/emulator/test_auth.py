@@ -7,12 +7,18 @@ import json
 
 import pytest
 
-from stream_async.emulator.errors import PERMISSION_DETAIL
 from tests.emulator.conftest import ADMIN, API_SECRET, Api, error, ok, token
 
 pytestmark = pytest.mark.asyncio
 
 ACTIVITY = {"actor": "a", "verb": "v", "object": "o"}
+
+PERMISSION_DETAIL = (
+    "You do not have permission to do this, you got this error because there are no policies "
+    "allowing this request on this application. Please consult the documentation "
+    "https://getstream.io/docs/"
+)
+"""§4 of the API semantics: the live server's detail for a request the token does not allow."""
 
 
 async def test_unknown_api_key_is_401_code_2(api: Api) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 
 import stream_async.emulator
@@ -88,7 +90,9 @@ def test_bad_feed_group_exits_with_usage_error(
 def test_banner_prints_the_default_secret_only() -> None:
     default = cli.banner(cli.parse_options([], environ={}))
     assert DEFAULT_API_SECRET in default
-    assert "http://127.0.0.1:8000/api/v1.0/" in default
+    assert default.splitlines()[0] == (
+        "Stream emulator listening on http://127.0.0.1:8000 (pass it as base_url)"
+    )
     assert "notification (notification)" in default
     secret = "a-private-secret-nobody-should-see-0123"
     custom = cli.banner(cli.parse_options([f"--api-secret={secret}"], environ={}))
@@ -101,20 +105,85 @@ def test_main_serves_the_configured_app(
 ) -> None:
     served: dict[str, Any] = {}
 
-    def fake_run(app: Starlette, *, host: str, port: int) -> None:
-        served.update(app=app, host=host, port=port)
+    def fake_run(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        served.update(app=server.config.app, address=sockets[0].getsockname())
+        server.started = True
 
-    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
     monkeypatch.delenv(cli.SECRET_ENV, raising=False)
-    assert cli.main(["--port=8123", "--api-key=cli-key"]) == 0
-    assert served["port"] == 8123
-    assert served["host"] == "127.0.0.1"
-    assert served["app"].state.emulator.config.api_key == "cli-key"
-    assert "cli-key" in capsys.readouterr().out
+    assert cli.main(["--port=0", "--api-key=cli-key"]) == 0
+    host, port = served["address"]
+    assert host == "127.0.0.1"
+    assert port > 0
+    app: Starlette = served["app"]
+    assert app.state.emulator.config.api_key == "cli-key"
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        f"Stream emulator listening on http://127.0.0.1:{port} (pass it as base_url)"
+    )
+    assert "export STREAM_API_KEY=cli-key" in out
 
 
 def test_data_dir_option(tmp_path: Path) -> None:
     options = cli.parse_options([f"--data-dir={tmp_path}"], environ={})
     assert options.config.data_dir == str(tmp_path)
-    assert f"data dir:   {tmp_path}" in cli.banner(options)
+    assert f"data dir:    {tmp_path}" in cli.banner(options)
     assert "(memory only)" in cli.banner(cli.parse_options([], environ={}))
+
+
+def test_limit_defaults() -> None:
+    config = cli.parse_options([], environ={}).config
+    assert config.max_json_bytes == 5_242_880  # 5 MiB
+    assert config.max_upload_bytes == 104_857_600  # 100 MiB
+    assert config.max_image_pixels == 50_000_000
+    assert config.rate_limit == 2000  # §5: x-ratelimit-limit sample
+    assert config.enforce_rate_limit is False
+    assert config.og_fetch is False
+    assert dict(config.og_pages) == {}
+
+
+def test_limit_and_open_graph_options(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text('<meta property="og:url" content="https://a.test/">')
+    argv = [
+        "--max-json-bytes=100",
+        "--max-upload-bytes=200",
+        "--max-image-pixels=300",
+        "--rate-limit=7",
+        "--enforce-rate-limit",
+        f"--og-pages={tmp_path}",
+        "--og-fetch",
+    ]
+    config = cli.parse_options(argv, environ={}).config
+    assert (config.max_json_bytes, config.max_upload_bytes) == (100, 200)
+    assert (config.max_image_pixels, config.rate_limit) == (300, 7)
+    assert config.enforce_rate_limit is True
+    assert config.og_fetch is True
+    assert list(config.og_pages) == ["https://a.test/"]
+
+
+@pytest.mark.parametrize("argv", [["--max-json-bytes=0"], ["--rate-limit=x"]])
+def test_limits_must_be_positive(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options(argv, environ={})
+    assert exit_info.value.code == 2
+    assert "expected a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_a_bad_og_pages_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.html").write_text("<html></html>")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options([f"--og-pages={tmp_path}"], environ={})
+    assert exit_info.value.code == 2
+    assert "a.html has no og:url tag" in capsys.readouterr().err
+
+
+def test_an_unusable_database_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "emulator.sqlite3").write_bytes(b"not a database at all" * 10)
+    assert cli.main([f"--data-dir={tmp_path}"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"stream-async-emulator: {tmp_path / 'emulator.sqlite3'} is damaged")

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from stream_async.emulator import Emulator
-from stream_async.emulator.errors import MORE_INFO
 from tests.emulator.conftest import Api, error
 
 pytestmark = pytest.mark.asyncio
@@ -30,7 +29,7 @@ async def test_error_body_has_the_full_key_set(api: Api) -> None:
     response = await api.request("GET", "feed/nope/1/")
     body = error(response, 400, 6)
     assert set(body) == ERROR_KEYS
-    assert body["more_info"] == MORE_INFO
+    assert body["more_info"] == "https://getstream.io/docs/api_error_responses"  # §4
     assert body["duration"].endswith("ms")
     assert response.headers["content-type"] == "application/json"
     _check_rate_headers(response.headers)
@@ -122,8 +121,8 @@ async def test_malformed_input_is_a_4xx_stream_error_and_writes_nothing(
     assert set(response.json()) >= ERROR_KEYS
     assert response.json()["code"] in (4, 6)
     assert not caplog.records
-    assert emulator.store.activities == {}
-    assert emulator.store.following == {}
+    assert emulator.store.activity_ids() == []
+    assert emulator.store.feed_summaries() == []
 
 
 async def test_unexpected_exceptions_answer_a_stream_500(

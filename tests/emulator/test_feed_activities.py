@@ -194,7 +194,31 @@ async def test_limit_is_clamped_at_100_and_defaults_to_25(api: Api) -> None:
     await api.post("feed/user/1/", {"activities": activities[:10]}, status=201)
     assert len((await api.read("user:1"))["results"]) == 25
     assert len((await api.read("user:1", limit=500))["results"]) == 100
+    assert len((await api.read("user:1", limit=101))["results"]) == 100
+    assert len((await api.read("user:1", limit=99))["results"]) == 99
+    assert len((await api.read("user:1", limit=26))["results"]) == 26
     assert (await api.read("user:1", limit=0)) == {"results": [], "next": ""}
+
+
+async def test_activities_of_one_time_are_never_skipped_or_repeated_across_pages(
+    api: Api,
+) -> None:
+    same = "2021-06-01T12:00:00.000000"
+    activities = [{"actor": "a", "verb": "v", "object": f"o{i}", "time": same} for i in range(30)]
+    await api.post("feed/user/1/", {"activities": activities})
+    seen: list[str] = []
+    page = await api.read("user:1", limit=7)
+    while True:
+        seen += ids(page)
+        if not page["next"]:
+            break
+        query = parse_qs(urlsplit(page["next"]).query)
+        page = await api.read("user:1", limit=7, id_lt=query["id_lt"][0])
+    assert len(seen) == 30
+    assert len(set(seen)) == 30
+    assert [item["object"] for item in (await api.read("user:1", limit=30))["results"]] == [
+        f"o{i}" for i in reversed(range(30))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -245,6 +269,50 @@ async def test_removed_activity_is_forgotten_once_no_feed_holds_it(
     time = "2020-01-01T00:00:00"
     first = await api.add("user:1", time=time)
     await api.delete(f"feed/user/1/{first['id']}/")
-    assert emulator.store.activities == {}
+    assert emulator.store.activity_ids() == []
     again = await api.add("user:1", time=time)
     assert again["id"] != first["id"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0001-01-01T00:00:00",
+        "1500-06-01T00:00:00",
+        "1582-10-14T23:59:59.999999",
+        "5236-03-31T21:21:00.684698",
+        "9999-12-31T23:59:59.999999",
+    ],
+)
+async def test_times_an_id_cannot_order_are_400(api: Api, moment: str) -> None:
+    response = await api.request(
+        "POST", "feed/user/1/", json={"actor": "a", "verb": "v", "object": "o", "time": moment}
+    )
+    body = error(response, 400, 4)
+    assert body["exception_fields"] == {
+        "time": ["Must be between 1582-10-15T00:00:00.000000 and 5236-03-31T21:21:00.684697."]
+    }
+    assert (await api.read("user:1"))["results"] == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["1582-10-15T00:00:00.000000", "1999-12-31T23:59:59.999999", "5236-03-31T21:21:00.684697"],
+)
+async def test_times_at_the_ends_of_the_range_round_trip_in_order(api: Api, moment: str) -> None:
+    added = await api.add("user:1", time=moment)
+    newer = await api.add("user:1", time="2000-01-01T00:00:00")
+    assert added["time"] == moment
+    expected = [newer["id"], added["id"]] if moment < "2000" else [added["id"], newer["id"]]
+    assert ids(await api.read("user:1")) == expected
+
+
+async def test_a_bound_the_feed_does_not_hold_stands_for_its_time(api: Api) -> None:
+    old = await api.add("user:1", time="2020-01-01T00:00:00")
+    new = await api.add("user:1", time="2022-01-01T00:00:00")
+    elsewhere = await api.add("user:2", time="2021-01-01T00:00:00")
+    assert ids(await api.read("user:1", id_lt=elsewhere["id"])) == [old["id"]]
+    assert ids(await api.read("user:1", id_gt=elsewhere["id"])) == [new["id"]]
+    # an id of no stored activity stands for its own time (a version-1 UUID of late 2020)
+    unknown = str(uuid.UUID(fields=(0x53_000000, 0x4B7E, 0x11EB, 0x80, 0x80, 0x1)))
+    assert ids(await api.read("user:1", id_lte=unknown)) == [old["id"]]

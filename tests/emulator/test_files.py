@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from stream_async.emulator import Emulator
-from stream_async.emulator.files import image_type
+from stream_async.emulator.handlers.files import image_type
 from tests.emulator.conftest import ADMIN, API_KEY, Api, error, ok
 
 pytestmark = pytest.mark.asyncio
@@ -92,9 +92,9 @@ async def test_images_must_be_images(api: Api) -> None:
 
 
 async def test_image_type_needs_decodable_data() -> None:
-    assert image_type(png()) == "image/png"
-    assert image_type(png()[:60]) is None
-    assert image_type(b"") is None
+    assert image_type(png(), 800) == "image/png"
+    assert image_type(png()[:60], 800) is None
+    assert image_type(b"", 800) is None
 
 
 def _size(data: bytes) -> tuple[int, int]:
@@ -181,5 +181,38 @@ async def test_processing_a_plain_file_is_400(api: Api) -> None:
 async def test_images_delete_and_missing_url(api: Api, emulator: Emulator) -> None:
     url = ok(await _upload(api, "images/", "pic.png", png(), "image/png"), 201)["file"]
     assert await api.delete("images/", url=url) == {}
-    assert emulator.store.files == {}
+    assert emulator.store.file_summaries() == []
     error(await api.request("DELETE", "images/", json={}), 400, 4)
+
+
+@pytest.mark.parametrize(
+    ("declared", "served"),
+    [
+        ("text/plain", "text/plain"),
+        ("image/png", "image/png"),
+        ("application/pdf", "application/pdf"),
+        ("text/html", "application/octet-stream"),
+        ("image/svg+xml", "application/octet-stream"),
+        ("application/javascript", "application/octet-stream"),
+        ("text/xml", "application/octet-stream"),
+    ],
+)
+async def test_only_inert_types_are_served_as_declared(
+    api: Api, declared: str, served: str
+) -> None:
+    uploaded = ok(await _upload(api, "files/", "page.html", b"<script>1</script>", declared), 201)
+    response = await _fetch(api, uploaded["file"])
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["content-type"].partition(";")[0] == served
+    if served == "application/octet-stream":
+        assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''page.html"
+    else:
+        assert "content-disposition" not in response.headers
+
+
+@pytest.mark.parametrize("name", ["..", ".", "...", "a b#?.txt", "100%.txt", "ü.txt"])
+async def test_any_file_name_gets_a_working_url(api: Api, name: str) -> None:
+    uploaded = ok(await _upload(api, "files/", name, b"content", "text/plain"), 201)
+    response = await api.client.get(uploaded["file"])
+    assert response.status_code == 200, uploaded["file"]
+    assert response.content == b"content"

@@ -38,14 +38,52 @@ async def test_follow_copies_the_newest_activities_with_origin(api: Api) -> None
     assert {item["origin"] for item in timeline} == {"user:1"}
 
 
+async def _count(api: Api, feed: str) -> int:
+    """Every activity of a feed, counted page by page."""
+    total, offset = 0, 0
+    while page := (await api.read(feed, limit=100, offset=offset))["results"]:
+        total, offset = total + len(page), offset + 100
+    return total
+
+
+async def _102_activities(api: Api) -> list[str]:
+    """102 activities in ``user:1``; their ids, oldest first."""
+    activities = [
+        {
+            "actor": "a",
+            "verb": "v",
+            "object": f"o{i}",
+            "time": f"2020-01-01T00:{i // 60:02}:{i % 60:02}",
+        }
+        for i in range(102)
+    ]
+    added = await api.post("feed/user/1/", {"activities": activities[:100]})
+    more = await api.post("feed/user/1/", {"activities": activities[100:]})
+    return [item["id"] for item in added["activities"] + more["activities"]]
+
+
 async def test_follow_copy_limit_defaults_to_100_and_zero_copies_nothing(api: Api) -> None:
-    activities = [{"actor": "a", "verb": "v", "object": f"o{i}"} for i in range(100)]
-    await api.post("feed/user/1/", {"activities": activities})
-    await api.add("user:1")
+    # §7: activity_copy_limit defaults to 100.
+    ids = await _102_activities(api)
     await api.follow("timeline:1", "user:1")
-    assert len((await api.read("timeline:1", limit=100))["results"]) == 100
+    assert await _count(api, "timeline:1") == 100
+    newest = (await api.read("timeline:1", limit=100, offset=99))["results"]
+    assert [item["id"] for item in newest] == [ids[2]]
     await api.follow("timeline:2", "user:1", activity_copy_limit=0)
     assert (await api.read("timeline:2"))["results"] == []
+
+
+@pytest.mark.parametrize("limit", [99, 100, 101])
+async def test_follow_copies_exactly_the_copy_limit(api: Api, limit: int) -> None:
+    await _102_activities(api)
+    await api.follow("timeline:1", "user:1", activity_copy_limit=limit)
+    assert await _count(api, "timeline:1") == limit
+
+
+async def test_follow_many_copies_100_by_default(api: Api) -> None:
+    await _102_activities(api)
+    await api.post("follow_many/", [{"source": "timeline:1", "target": "user:1"}])
+    assert await _count(api, "timeline:1") == 100
 
 
 @pytest.mark.parametrize("limit", [1001, -1, "many", 2.5, True])

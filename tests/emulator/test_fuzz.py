@@ -1,4 +1,9 @@
-"""Property test: whatever a client sends, the emulator answers a Stream response, never a 5xx."""
+"""Property test: whatever a client sends, the emulator answers a Stream response, never a 5xx,
+and its state stays consistent.
+
+Every example starts from the same small state (the emulator is reset and seeded), and the
+examples are derandomized, so a failure reproduces on every run and machine.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +71,18 @@ POSTS = [
     "images/",
 ]
 PUTS = ["reaction/r1/", "user/alice/", "collections/food/pizza/", "reaction/r1/restore/"]
+DELETES = [
+    "feed/user/1/f:1/",
+    "feed/notification/1/f:1/",
+    "feed/user/2/f:1/",
+    "feed/timeline/1/follows/user:2/",
+    "feed/user/3/reaction:r1/",
+    "reaction/r1/",
+    "user/alice/",
+    "collections/food/pizza/",
+    "collections/",
+    "files/",
+]
 ROOT_POSTS = ["/analytics/v1.0/engagement/", "/analytics/v1.0/impression/"]
 GETS = [
     "feed/user/1/",
@@ -96,8 +113,45 @@ PARAMS = [
 ]  # fmt: skip
 
 SETTINGS = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
+
+SEED: list[tuple[str, str, Any]] = [
+    ("POST", "feed/user/1/", {"actor": "a", "verb": "v", "object": "o", "foreign_id": "f:1",
+                              "time": "2020-01-01T00:00:00", "to": ["notification:1"]}),
+    ("POST", "feed/timeline/1/follows/", {"target": "user:2"}),
+    ("POST", "feed/user/2/", {"actor": "b", "verb": "v", "object": "o"}),
+    ("POST", "user/", {"id": "alice", "data": {}}),
+    ("POST", "collections/food/", {"id": "pizza", "data": {"a": 1}}),
+    ("POST", "reaction/", {"id": "r1", "kind": "like", "activity_id": "a1", "user_id": "alice",
+                           "target_feeds": ["user:3"]}),
+]  # fmt: skip
+"""What every example starts from: activities with fan-out, a follow, a user, an object, a
+reaction with a target feed."""
+
+CONSISTENCY = {
+    "entries of activities that are not stored": "SELECT count(*) FROM feed_entries e"
+    " WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.id = e.activity_id)",
+    "entries without a path": "SELECT count(*) FROM feed_entries WHERE paths = '[]'",
+    "entries whose group is missing": "SELECT count(*) FROM feed_entries e"
+    " WHERE e.group_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feed_groups g"
+    " WHERE g.feed_id = e.feed_id AND g.name = e.group_name)",
+    "empty groups": "SELECT count(*) FROM feed_groups g WHERE NOT EXISTS"
+    " (SELECT 1 FROM feed_entries e WHERE e.feed_id = g.feed_id AND e.group_name = g.name)",
+    "entries of flat feeds with a group": "SELECT count(*) FROM feed_entries WHERE"
+    " group_name IS NOT NULL AND feed_id NOT LIKE 'aggregated:%'"
+    " AND feed_id NOT LIKE 'notification:%'",
+    "entries whose time is not their activity's": "SELECT count(*) FROM feed_entries e"
+    " JOIN activities a ON a.id = e.activity_id WHERE a.time_us != e.time_us",
+    "children of missing reactions": "SELECT count(*) FROM reactions r WHERE r.parent != ''"
+    " AND NOT EXISTS (SELECT 1 FROM reactions p WHERE p.id = r.parent)",
+    "feeds following themselves": "SELECT count(*) FROM follows WHERE source = target",
+}
+"""Invariants of the store, each a query counting what breaks it."""
 
 
 class Client:
@@ -106,8 +160,8 @@ class Client:
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         offline = httpx.MockTransport(lambda request: httpx.Response(404))
-        emulator = Emulator(EmulatorConfig(og_transport=offline))
-        transport = httpx.ASGITransport(app=emulator.app)
+        self.emulator = Emulator(EmulatorConfig(og_transport=offline))
+        transport = httpx.ASGITransport(app=self.emulator.app)
         self.http = httpx.AsyncClient(
             transport=transport,
             base_url="http://emulator/api/v1.0/",
@@ -120,6 +174,21 @@ class Client:
         request = self.http.request(method, path, params=params, **kwargs)
         return self.loop.run_until_complete(request)
 
+    def reset(self) -> None:
+        """Start an example from :data:`SEED`."""
+        self.emulator.reset()
+        for method, path, body in SEED:
+            assert self.send(method, path, json=body).status_code == 201
+
+    def check_consistency(self) -> None:
+        """Fail when the store breaks one of :data:`CONSISTENCY`."""
+        broken = {
+            rule: count
+            for rule, query in CONSISTENCY.items()
+            if (count := self.emulator.store.db.execute(query).fetchone()[0])
+        }
+        assert broken == {}
+
     def close(self) -> None:
         """Close the client and its loop."""
         self.loop.run_until_complete(self.http.aclose())
@@ -127,14 +196,22 @@ class Client:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    """One :class:`Client` shared by every example of this module."""
-    shared = Client()
+def shared() -> Iterator[Client]:
+    """One :class:`Client` for every example of this module."""
+    one = Client()
+    yield one
+    one.close()
+
+
+@pytest.fixture
+def client(shared: Client) -> Iterator[Client]:
+    """The shared :class:`Client`, checked for consistency after each test."""
     yield shared
-    shared.close()
+    shared.check_consistency()
 
 
-def _check(response: httpx.Response) -> None:
+def _check(client: Client, response: httpx.Response) -> None:
+    client.check_consistency()
     assert response.status_code < 500, response.text
     body = response.json()
     assert "duration" in body
@@ -146,19 +223,22 @@ def _check(response: httpx.Response) -> None:
 @SETTINGS
 @given(path=st.sampled_from(POSTS), body=bodies)
 def test_any_json_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
-    _check(client.send("POST", path, content=json.dumps(body).encode()))
+    client.reset()
+    _check(client, client.send("POST", path, content=json.dumps(body).encode()))
 
 
 @SETTINGS
 @given(path=st.sampled_from(PUTS), body=bodies)
 def test_any_put_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
-    _check(client.send("PUT", path, content=json.dumps(body).encode()))
+    client.reset()
+    _check(client, client.send("PUT", path, content=json.dumps(body).encode()))
 
 
 @SETTINGS
 @given(path=st.sampled_from(ROOT_POSTS), body=bodies)
 def test_any_analytics_body_gets_a_stream_answer(client: Client, path: str, body: Any) -> None:
-    _check(client.send("POST", path, content=json.dumps(body).encode()))
+    client.reset()
+    _check(client, client.send("POST", path, content=json.dumps(body).encode()))
 
 
 @SETTINGS
@@ -171,7 +251,8 @@ def test_any_analytics_body_gets_a_stream_answer(client: Client, path: str, body
 def test_any_upload_gets_a_stream_answer(
     client: Client, path: str, name: str, data: bytes, kind: str
 ) -> None:
-    _check(client.send("POST", path, files={"file": (name, data, kind)}))
+    client.reset()
+    _check(client, client.send("POST", path, files={"file": (name, data, kind)}))
 
 
 @SETTINGS
@@ -182,4 +263,18 @@ def test_any_upload_gets_a_stream_answer(
     ),
 )
 def test_any_query_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
-    _check(client.send("GET", path, params=params))
+    client.reset()
+    _check(client, client.send("GET", path, params=params))
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(DELETES),
+    params=st.dictionaries(
+        st.sampled_from(["foreign_id", "keep_history", "soft", "collection_name", "ids", "url"]),
+        st.sampled_from(QUERY_WORDS) | st.text(max_size=6),
+    ),
+)
+def test_any_delete_gets_a_stream_answer(client: Client, path: str, params: dict[str, str]) -> None:
+    client.reset()
+    _check(client, client.send("DELETE", path, params=params))

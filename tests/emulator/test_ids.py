@@ -7,8 +7,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stream_async.emulator.ids import EMULATOR_NODE, foreign_id_activity_id, sort_key, time_uuid
-from stream_async.emulator.timeutil import format_time, format_time_z, parse_time
+from stream_async.emulator.store.ids import (
+    EMULATOR_NODE,
+    foreign_id_activity_id,
+    sort_key,
+    time_uuid,
+)
+from stream_async.emulator.store.time import format_time, format_time_z, parse_time
 
 VECTORS = [
     ("123sdsd333}}}", 1451260800, "f01c0000-acf5-11e5-8080-80006a8b5bc2"),

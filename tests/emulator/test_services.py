@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from stream_async.emulator import Emulator
-from stream_async.emulator.records import AnalyticsEvent
+from stream_async.emulator.store.records import AnalyticsEvent
 from tests.emulator.conftest import API_KEY, Api, error, ok, token
 
 pytestmark = pytest.mark.asyncio

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import stream
 import uvicorn
@@ -119,3 +120,23 @@ def test_official_client_reactions_users_collections(
     client.collections.delete("food", "pizza")
     with pytest.raises(exceptions.DoesNotExistException):
         client.collections.get("food", "pizza")
+
+
+def test_registered_og_pages_and_body_limits_over_a_socket() -> None:
+    from stream_async.testing import serve_emulator
+    from tests.emulator.conftest import ADMIN
+
+    page = '<meta property="og:title" content="Registered">'
+    with serve_emulator() as server:
+        server.register_og_page(url="https://example.test/a", html=page)
+        params = {"api_key": server.api_key, "url": "https://example.test/a"}
+        headers = {"Authorization": ADMIN, "stream-auth-type": "jwt"}
+        og = httpx.get(f"{server.base_url}/api/v1.0/og/", params=params, headers=headers)
+        assert og.json()["title"] == "Registered"
+        too_big = httpx.post(
+            f"{server.base_url}/api/v1.0/feed/user/1/",
+            params={"api_key": server.api_key},
+            content=b" " * (5 * 1024 * 1024 + 1),
+        )
+        assert too_big.status_code == 413
+        assert too_big.json()["code"] == 18

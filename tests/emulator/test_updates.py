@@ -202,4 +202,4 @@ async def test_partial_update_batch_is_all_or_nothing(api: Api, emulator: Emulat
     error(await api.request("POST", "activity/", json={"changes": changes}), 400, 4)
     missing = [{"id": added["id"], "set": {"fine": 1}}, {"id": "missing", "set": {"a": 1}}]
     error(await api.request("POST", "activity/", json={"changes": missing}), 404, 16)
-    assert "fine" not in emulator.store.activities[added["id"]].data
+    assert "fine" not in emulator.store.activity(added["id"]).data  # type: ignore[union-attr]

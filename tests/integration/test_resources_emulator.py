@@ -1,5 +1,6 @@
 """Reactions, enrichment, users, collections, files, images, Open Graph, analytics and
-personalization: the SDK against the emulator, in-process, on asyncio and trio."""
+personalization: the SDK against the emulator, on asyncio and trio, in-process and over a
+real loopback socket on the default sender (see ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from PIL import Image
 from stream_async import AsyncStreamClient, errors
 from stream_async.emulator import Emulator, EmulatorConfig
 from stream_async.resources.feeds import ReactionOptions
-from stream_async.testing import client_for, new_emulator
+from stream_async.testing import client_for, new_emulator, serve_emulator
+from tests.integration.conftest import Emulated, assert_stamped_since
 
 pytestmark = pytest.mark.anyio
 
@@ -28,12 +30,13 @@ async def a_post(client: AsyncStreamClient, user: str = "alice") -> str:
     return added.id
 
 
-async def test_reactions_lifecycle(stream_client: AsyncStreamClient) -> None:
-    post = await a_post(stream_client)
-    reactions = stream_client.reactions
+async def test_reactions_lifecycle(e2e_client: AsyncStreamClient) -> None:
+    post = await a_post(e2e_client)
+    reactions = e2e_client.reactions
+    before = datetime.now(timezone.utc)
     like = await reactions.add("like", post, "bob")
     assert (like.kind, like.activity_id, like.user_id, like.parent) == ("like", post, "bob", "")
-    assert like.created_at is not None
+    assert_stamped_since(like.created_at, before)
     comment = await reactions.add(
         "comment", post, "carol", data={"text": "nice"}, target_feeds=["notification:alice"]
     )
@@ -47,11 +50,12 @@ async def test_reactions_lifecycle(stream_client: AsyncStreamClient) -> None:
 
     updated = await reactions.update(comment.id, data={"text": "very nice"})
     assert updated.data == {"text": "very nice"}
-    notified = await stream_client.notification_feed("notification", "alice").get()
+    notified = await e2e_client.notification_feed("notification", "alice").get()
     assert notified.results[0].activities[0].foreign_id == f"reaction:{comment.id}"
 
+    deleting = datetime.now(timezone.utc)
     await reactions.delete(like.id, soft=True)
-    assert (await reactions.get(like.id)).deleted_at is not None
+    assert_stamped_since((await reactions.get(like.id)).deleted_at, deleting)
     page = await reactions.filter(activity_id=post)
     assert {r.id for r in page.results} == {comment.id}
     await reactions.restore(like.id)
@@ -73,33 +77,33 @@ async def test_reactions_lifecycle(stream_client: AsyncStreamClient) -> None:
         await reactions.add("like", post, "bob", id=comment.id)
 
 
-async def test_reactions_iterate_follows_next(stream_client: AsyncStreamClient) -> None:
-    post = await a_post(stream_client)
+async def test_reactions_iterate_follows_next(e2e_client: AsyncStreamClient) -> None:
+    post = await a_post(e2e_client)
     for i in range(12):
-        await stream_client.reactions.add("like", post, f"user-{i}")
-    seen = [r.user_id async for r in stream_client.reactions.iterate(activity_id=post, limit=5)]
+        await e2e_client.reactions.add("like", post, f"user-{i}")
+    seen = [r.user_id async for r in e2e_client.reactions.iterate(activity_id=post, limit=5)]
     assert sorted(seen) == sorted(f"user-{i}" for i in range(12))
     assert len(set(seen)) == 12
-    some = [r async for r in stream_client.reactions.iterate(activity_id=post, max_items=7)]
+    some = [r async for r in e2e_client.reactions.iterate(activity_id=post, max_items=7)]
     assert len(some) == 7
 
 
-async def test_enriched_reads(stream_client: AsyncStreamClient) -> None:
-    await stream_client.users.add("alice", {"name": "Alice"})
-    await stream_client.collections.add("food", {"name": "Burger"}, id="burger")
-    post = await stream_client.feed("user", "alice").add_activity(
+async def test_enriched_reads(e2e_client: AsyncStreamClient) -> None:
+    await e2e_client.users.add("alice", {"name": "Alice"})
+    await e2e_client.collections.add("food", {"name": "Burger"}, id="burger")
+    post = await e2e_client.feed("user", "alice").add_activity(
         {
-            "actor": stream_client.users.create_reference("alice"),
+            "actor": e2e_client.users.create_reference("alice"),
             "verb": "eat",
-            "object": stream_client.collections.create_reference("food", "burger"),
+            "object": e2e_client.collections.create_reference("food", "burger"),
             "time": T0,
         }
     )
-    await stream_client.reactions.add("like", post.id, "alice")
-    await stream_client.reactions.add("like", post.id, "bob")
-    await stream_client.reactions.add("comment", post.id, "bob", data={"text": "hi"})
+    await e2e_client.reactions.add("like", post.id, "alice")
+    await e2e_client.reactions.add("like", post.id, "bob")
+    await e2e_client.reactions.add("comment", post.id, "bob", data={"text": "hi"})
 
-    page = await stream_client.feed("user", "alice").get(
+    page = await e2e_client.feed("user", "alice").get(
         reactions=ReactionOptions(own=True, recent=True, counts=True, kinds=["like"]),
         user_id="alice",
     )
@@ -114,14 +118,14 @@ async def test_enriched_reads(stream_client: AsyncStreamClient) -> None:
     assert activity.latest_reactions is not None
     assert len(activity.latest_reactions["like"]) == 2
 
-    plain = await stream_client.feed("user", "alice").get()
+    plain = await e2e_client.feed("user", "alice").get()
     assert plain.results[0].actor == "SU:alice"
-    found = await stream_client.activities.get([post.id], enrich=True)
+    found = await e2e_client.activities.get([post.id], enrich=True)
     assert isinstance(found.results[0].actor, dict)
 
 
-async def test_users(stream_client: AsyncStreamClient) -> None:
-    users = stream_client.users
+async def test_users(e2e_client: AsyncStreamClient) -> None:
+    users = e2e_client.users
     alice = await users.add("alice", {"name": "Alice"})
     assert (alice.id, alice.data) == ("alice", {"name": "Alice"})
     with pytest.raises(errors.ConflictError):
@@ -130,7 +134,7 @@ async def test_users(stream_client: AsyncStreamClient) -> None:
     assert same.data == {"name": "Alice"}
     assert same.created_at == alice.created_at
 
-    await stream_client.feed("timeline", "bob").follow("user:alice")
+    await e2e_client.feed("timeline", "bob").follow("user:alice")
     counted = await users.get("alice", with_follow_counts=True)
     assert counted.followers_count == 1
     assert counted.following_count == 0
@@ -141,8 +145,8 @@ async def test_users(stream_client: AsyncStreamClient) -> None:
         await users.get("alice")
 
 
-async def test_collections(stream_client: AsyncStreamClient) -> None:
-    food = stream_client.collections
+async def test_collections(e2e_client: AsyncStreamClient) -> None:
+    food = e2e_client.collections
     burger = await food.add("food", {"name": "Burger"}, id="burger")
     assert (burger.collection, burger.foreign_id) == ("food", "food:burger")
     generated = await food.add("food", {"name": "Fries"})
@@ -171,32 +175,30 @@ def png(width: int = 40, height: int = 20) -> bytes:
     return buffer.getvalue()
 
 
-async def test_files_and_images(stream_client: AsyncStreamClient, tmp_path: Path) -> None:
-    uploaded = await stream_client.files.upload(b"hello world", filename="hello.txt")
+async def test_files_and_images(e2e_client: AsyncStreamClient, tmp_path: Path) -> None:
+    uploaded = await e2e_client.files.upload(b"hello world", filename="hello.txt")
     assert "hello.txt?" in uploaded.file
     document = tmp_path / "report.txt"
     document.write_bytes(b"x" * 100_000)
-    from_path = await stream_client.files.upload(document)
+    from_path = await e2e_client.files.upload(document)
     assert "report.txt" in from_path.file
-    await stream_client.files.delete(uploaded.file)
+    await e2e_client.files.delete(uploaded.file)
     with pytest.raises(errors.NotFoundError):
-        await stream_client.files.delete(uploaded.file)
+        await e2e_client.files.delete(uploaded.file)
 
-    image = await stream_client.images.upload(png(), filename="red.png")
-    thumb = await stream_client.images.process(image.file, w=10, h=10, resize="crop")
+    image = await e2e_client.images.upload(png(), filename="red.png")
+    thumb = await e2e_client.images.process(image.file, w=10, h=10, resize="crop")
     assert thumb.file != image.file
     with pytest.raises(errors.InputError, match="not supported"):
-        await stream_client.images.upload(
-            b"not an image", filename="x.png", content_type="image/png"
-        )
-    await stream_client.images.delete(image.file)
+        await e2e_client.images.upload(b"not an image", filename="x.png", content_type="image/png")
+    await e2e_client.images.delete(image.file)
 
 
-async def test_uploaded_file_is_served_back() -> None:
-    emulator = new_emulator()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app)) as http:
-        client = client_for(emulator)
-        uploaded = await client.files.upload(b"payload", filename="data.bin")
+async def test_uploaded_file_is_served_back(
+    e2e_client: AsyncStreamClient, emulated: Emulated
+) -> None:
+    uploaded = await e2e_client.files.upload(b"payload", filename="data.bin")
+    async with emulated.http() as http:
         assert (await http.get(uploaded.file)).content == b"payload"
 
 
@@ -218,38 +220,49 @@ def og_emulator() -> Emulator:
     return new_emulator(EmulatorConfig(og_transport=httpx.MockTransport(serve)))
 
 
-async def test_open_graph() -> None:
-    client = client_for(og_emulator())
+async def check_open_graph(client: AsyncStreamClient) -> None:
     og = await client.og("https://example.test/page")
     assert (og.title, og.type, og.description) == ("Stream", "website", "Feeds")
-    assert og.images[0].image == "https://example.test/a.png"
-    with pytest.raises(errors.InputError, match="couldn't find og data"):
+    assert [(i.image, i.width) for i in og.images] == [("https://example.test/a.png", "100")]
+    # api-semantics.md, section 4: the detail of an Open Graph miss
+    with pytest.raises(errors.InputError) as info:
         await client.og("https://example.test/none")
+    assert info.value.detail == "couldn't find og data for the provided url"
+
+
+async def test_open_graph_in_process() -> None:
+    await check_open_graph(client_for(og_emulator()))
+
+
+@pytest.mark.socket
+async def test_open_graph_over_a_socket() -> None:
+    """The emulator fetches pages through a mock transport: no network, even over a socket."""
+    with serve_emulator(og_emulator()) as server:
+        async with server.client() as client:
+            await check_open_graph(client)
 
 
 async def test_analytics_and_personalization(
-    stream_client: AsyncStreamClient, stream_emulator: Emulator
+    e2e_client: AsyncStreamClient, emulated: Emulated
 ) -> None:
-    await stream_client.track_engagements(
+    await e2e_client.track_engagements(
         [{"label": "click", "content": {"foreign_id": "post:1"}, "user_data": "alice"}]
     )
-    await stream_client.track_impressions([{"content_list": ["post:1"], "user_data": "alice"}])
-    assert len(stream_emulator.store.analytics_events) == 2
-    recommended = await stream_client.personalization.get("follow_recommendations", user_id="a")
+    await e2e_client.track_impressions([{"content_list": ["post:1"], "user_data": "alice"}])
+    assert len(emulated.emulator.store.analytics_events) == 2
+    recommended = await e2e_client.personalization.get("follow_recommendations", user_id="a")
     assert recommended.results == []
-    await stream_client.personalization.post("object_metadata", data={"tags": ["x"]})
-    await stream_client.personalization.delete("object_metadata", foreign_id="food:1")
+    await e2e_client.personalization.post("object_metadata", data={"tags": ["x"]})
+    await e2e_client.personalization.delete("object_metadata", foreign_id="food:1")
 
 
-async def test_client_side_user_token(
-    stream_client: AsyncStreamClient, stream_emulator: Emulator
-) -> None:
-    post = await a_post(stream_client)
-    token = stream_client.create_user_token("bob")
-    bob = client_for(stream_emulator, api_secret=None, token=token)
-    like = await bob.reactions.add("like", post)
-    assert like.user_id == "bob"
-    item = await bob.collections.add("food", {"name": "Soup"})
-    assert item.data == {"name": "Soup"}
-    with pytest.raises(errors.NotAllowedError):
-        await bob.feed("user", "alice").get()
+async def test_client_side_user_token(e2e_client: AsyncStreamClient, emulated: Emulated) -> None:
+    post = await a_post(e2e_client)
+    token = e2e_client.create_user_token("bob")
+    async with emulated.client(api_secret=None, token=token) as bob:
+        like = await bob.reactions.add("like", post)
+        assert like.user_id == "bob"
+        item = await bob.collections.add("food", {"name": "Soup"})
+        assert item.data == {"name": "Soup"}
+        with pytest.raises(errors.NotAllowedError):
+            await bob.feed("user", "alice").get()

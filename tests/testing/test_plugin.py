@@ -115,3 +115,110 @@ def test_a_server_that_cannot_start_raises() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(RuntimeError, match="did not start"), serve_emulator(port=port):
             pass
+
+
+UNMARKED = """
+import asyncio
+
+RAN = []
+
+
+async def test_unmarked(stream_client) -> None:
+    await asyncio.sleep(0)
+    await stream_client.feed("user", "alice").add_activity(
+        {"actor": "alice", "verb": "post", "object": "1"}
+    )
+    RAN.append(asyncio.get_running_loop())
+    assert len((await stream_client.feed("user", "alice").get()).results) == 1
+
+
+async def test_each_runs_once_in_its_own_loop() -> None:
+    RAN.append(asyncio.get_running_loop())
+    assert len(RAN) == 2
+    assert RAN[0] is not RAN[1]
+
+
+async def test_a_failure_fails(stream_client) -> None:
+    assert (await stream_client.feed("user", "alice").get()).results == ["nothing"]
+
+
+def test_plain_tests_are_untouched() -> None:
+    assert RAN
+"""
+
+
+def test_without_an_async_plugin_unmarked_coroutine_tests_run(pytester: pytest.Pytester) -> None:
+    # what a project that ran only `pip install "stream-async[emulator]" pytest` has
+    pytester.makepyfile(test_unmarked=UNMARKED)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    result.assert_outcomes(passed=3, failed=1)
+    assert "not natively supported" not in result.stdout.str()
+
+
+def test_anyio_marked_tests_are_left_to_anyio(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_anyio="""
+        import pytest
+        import sniffio
+
+        @pytest.fixture(params=["asyncio", "trio"])
+        def anyio_backend(request):
+            return request.param
+
+        @pytest.mark.anyio
+        async def test_backend(anyio_backend) -> None:
+            assert sniffio.current_async_library() == anyio_backend
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    result.assert_outcomes(passed=2)
+
+
+def test_with_pytest_asyncio_strict_mode_decides(pytester: pytest.Pytester) -> None:
+    # the project configured pytest-asyncio (strict): unmarked coroutines are not run by us
+    pytester.makeini(INI + "asyncio_mode = strict\n")
+    pytester.makepyfile(
+        test_strict="""
+        import pytest
+
+        async def test_unmarked() -> None:
+            raise AssertionError("must not run")
+
+        @pytest.mark.asyncio
+        async def test_marked(stream_client) -> None:
+            assert (await stream_client.feed("user", "a").get()).results == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.parseoutcomes().get("passed") == 1
+    assert "must not run" not in result.stdout.str()
+    # the unmarked test fares exactly as it does without this plugin
+    with_plugin = pytester.runpytest("-p", "no:cacheprovider", "-k", "unmarked")
+    without = pytester.runpytest(
+        "-p", "no:cacheprovider", "-k", "unmarked", "-p", "no:stream_async"
+    )
+    assert with_plugin.parseoutcomes() | {"seconds": 0} == without.parseoutcomes() | {"seconds": 0}
+    assert "must not run" not in with_plugin.stdout.str()
+
+
+def test_with_pytest_asyncio_auto_mode_runs_each_test_once(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI + "asyncio_mode = auto\n")
+    pytester.makepyfile(test_auto=UNMARKED)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, failed=1)
+
+
+def test_trio_marked_tests_are_left_to_a_trio_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmarkers =\n    trio: run with pytest-trio\n")
+    pytester.makepyfile(
+        test_trio="""
+        import pytest
+
+        @pytest.mark.trio
+        async def test_needs_pytest_trio() -> None:
+            raise AssertionError("must not run on asyncio")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
+    assert "must not run on asyncio" not in result.stdout.str()
+    assert result.parseoutcomes().get("passed") is None

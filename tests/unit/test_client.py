@@ -174,3 +174,141 @@ async def test_claims_helper_rejects_unsigned(router: respx.Router) -> None:
     with pytest.raises(jwt.InvalidSignatureError):
         claims(router.calls.last.request)
     await http.aclose()
+
+
+SECRET = "pa55-SECRET-in-url"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        f"http://k:{SECRET}@127.0.0.1:8000",
+        f"https://{SECRET}@stream.test",
+        f"ftp://k:{SECRET}@stream.test",
+    ],
+)
+def test_credentials_in_base_url_are_refused_unechoed(base_url: str) -> None:
+    with pytest.raises(StreamConfigurationError, match="must not carry credentials") as info:
+        AsyncStreamClient(api_key="k", api_secret="s", base_url=base_url)
+    assert SECRET not in str(info.value)
+    assert SECRET not in repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "shown"),
+    [
+        (f"ftp://stream.test/prefix?token={SECRET}", "'ftp://stream.test/prefix'"),
+        (f"localhost:8000#{SECRET}", "'localhost:8000'"),
+    ],
+)
+def test_bad_base_url_error_shows_no_query_or_fragment(base_url: str, shown: str) -> None:
+    with pytest.raises(StreamConfigurationError, match="http\\(s\\) origin") as info:
+        AsyncStreamClient(api_key="k", api_secret="s", base_url=base_url)
+    assert str(info.value).endswith(f"got {shown}")
+    assert SECRET not in str(info.value)
+
+
+def test_unparseable_base_url_is_a_configuration_error() -> None:
+    with pytest.raises(StreamConfigurationError, match="http\\(s\\) origin"):
+        AsyncStreamClient(api_key="k", api_secret="s", base_url="http://[::1")
+    with pytest.raises(StreamConfigurationError, match="http\\(s\\) origin"):
+        AsyncStreamClient(api_key="k", api_secret="s", base_url="http://127.0.0.1:99999")
+
+
+def test_bad_max_response_bytes() -> None:
+    with pytest.raises(StreamConfigurationError, match="max_response_bytes"):
+        AsyncStreamClient(api_key="k", api_secret="s", max_response_bytes=0)
+
+
+UNCLOSED_SCRIPT = """
+import asyncio, gc, sys, warnings
+from stream_async import AsyncStreamClient
+from stream_async.testing import serve_asgi
+
+if sys.argv[2] == "warn":
+    warnings.simplefilter("always", ResourceWarning)
+SECRET = "a-secret-long-enough-for-hs256-0123456789abcdef"
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b'{"results": [], "next": ""}'})
+
+
+async def main(url):
+    client = AsyncStreamClient(api_key="k", api_secret=SECRET, base_url=url, transport=sys.argv[1])
+    await client.feed("user", "1").get()
+    del client
+    gc.collect()
+    await asyncio.sleep(0.1)
+
+
+with serve_asgi(app) as url:
+    asyncio.run(main(url))
+gc.collect()
+"""
+
+
+def run_unclosed(transport: str, filters: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", UNCLOSED_SCRIPT, transport, filters],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+@pytest.mark.socket
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_unclosed_client_warns(transport: str) -> None:
+    stderr = run_unclosed(transport, "warn")
+    assert (
+        "ResourceWarning: an AsyncStreamClient was garbage-collected unclosed; use `async with`"
+        " or `await client.aclose()`" in stderr
+    )
+
+
+@pytest.mark.socket
+def test_unclosed_aiohttp_client_says_nothing_else() -> None:
+    warned = [
+        line
+        for line in run_unclosed("aiohttp", "warn").splitlines()
+        if "Warning:" in line and "tracemalloc" not in line
+    ]
+    assert len(warned) == 1
+    assert "garbage-collected unclosed" in warned[0]
+    # with Python's default filters nothing at all is printed: no "Unclosed client session"
+    assert run_unclosed("aiohttp", "default") == ""
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_unclosed_pool_warns_and_closes_its_session(anyio_backend: str) -> None:
+    import gc
+
+    client = AsyncStreamClient(
+        api_key="k", api_secret="s", base_url="http://127.0.0.1:9", transport="aiohttp"
+    )
+    client._pool.sender()
+    session = client._pool._session
+    with pytest.warns(ResourceWarning, match="garbage-collected unclosed"):
+        del client  # nothing else refers to it: collected at once
+    assert session.closed
+    # a closed client and a client that never sent anything have nothing to warn about
+    closed = AsyncStreamClient(api_key="k", api_secret="s", transport="aiohttp")
+    closed._pool.sender()
+    await closed.aclose()
+    unused = AsyncStreamClient(api_key="k", api_secret="s")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        del closed, unused
+        gc.collect()

@@ -155,6 +155,35 @@ def test_bad_rate_limit_headers_are_ignored() -> None:
     assert errors.RateLimit.from_headers(headers) is None
 
 
+@pytest.mark.parametrize(
+    "reset",
+    ["253402300800", "99999999999999999999", "1e3", "1_000", "-5", "nan", " "],
+)
+def test_out_of_range_reset_is_ignored_never_raised(reset: str) -> None:
+    headers = httpx.Headers(
+        {"x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    )
+    assert errors.RateLimit.from_headers(headers) == errors.RateLimit(
+        limit=10, remaining=0, reset=None
+    )
+    assert retry_after_seconds(headers) is None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "Mon, 01 Jan 99999 00:00:00"])
+def test_unusable_retry_after_is_ignored(value: str) -> None:
+    assert retry_after_seconds(httpx.Headers({"retry-after": value})) is None
+
+
+def test_redirect_status_is_an_api_error_that_says_so() -> None:
+    response = httpx.Response(307, json={"id": "a-1"}, headers={"location": "http://x.test/"})
+    error = error_from_response(response, method="POST", path="api/feed/user/1/")
+    assert type(error) is errors.StreamAPIError
+    assert str(error) == (
+        "StreamAPIError (HTTP 307) on POST api/feed/user/1/: HTTP 307 Temporary Redirect"
+        " (a redirect: redirects are never followed)"
+    )
+
+
 def test_retry_after_seconds_and_dates() -> None:
     now = datetime.now(timezone.utc)
     assert retry_after_seconds(httpx.Headers({"retry-after": "2.5"})) == 2.5

@@ -1,13 +1,12 @@
-"""What ``client.files`` and ``client.images`` put on the wire: multipart uploads that
-stream from disk, deletes, image processing, and what they refuse to send."""
+"""``client.files`` and ``client.images``: uploads that stream from disk and close their
+file, upload timeouts, and what they refuse to send. The wire shapes are pinned over a
+socket in tests/contract/."""
 
 from __future__ import annotations
 
 import io
 import os
 from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ import respx
 
 from stream_async import AsyncStreamClient, StreamValidationError
 from stream_async.errors import InternalServerError
-from stream_async.models import EmptyResponse, FileResponse
 from stream_async.resources import files as files_module
-from tests.conftest import API_KEY, claims
+from tests.conftest import claims
+from tests.support.multipart import file_part, payload
 
 pytestmark = pytest.mark.anyio
 
@@ -29,53 +28,7 @@ WRITE = {"resource": "files", "action": "write", "feed_id": "*"}
 
 def form_file(request: httpx.Request) -> Message:
     """The single multipart part of an upload, parsed."""
-    header = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
-    form = BytesParser(policy=HTTP).parsebytes(header + request.content)
-    assert form.get_content_type() == "multipart/form-data"
-    parts = form.get_payload()
-    assert isinstance(parts, list)
-    (part,) = parts
-    assert isinstance(part, Message)
-    assert part.get_param("name", header="content-disposition") == "file"
-    return part
-
-
-def payload(part: Message) -> bytes:
-    data = part.get_payload(decode=True)
-    assert isinstance(data, bytes)
-    return data
-
-
-async def test_upload_bytes_wire_shape(client: AsyncStreamClient, router: respx.Router) -> None:
-    route = router.post("files/").respond(201, json={"file": CDN, "duration": "40ms"})
-    result = await client.files.upload(b"hello world", filename="hello.txt")
-
-    request = route.calls.last.request
-    assert request.method == "POST"
-    assert request.url.path == "/api/v1.0/files/"
-    assert dict(request.url.params) == {"api_key": API_KEY}
-    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
-    assert claims(request) == WRITE
-    part = form_file(request)
-    assert part.get_filename() == "hello.txt"
-    assert part.get_content_type() == "text/plain"
-    assert payload(part) == b"hello world"
-    assert isinstance(result, FileResponse)
-    assert result.file == result.url == CDN
-    assert result.duration == "40ms"
-
-
-async def test_upload_defaults(client: AsyncStreamClient, router: respx.Router) -> None:
-    route = router.post("files/").respond(201, json={"file": CDN})
-    await client.files.upload(bytearray(b"\x00\x01"))
-    part = form_file(route.calls.last.request)
-    assert part.get_filename() == "file"
-    assert part.get_content_type() == "application/octet-stream"
-    assert payload(part) == b"\x00\x01"
-
-    await client.files.upload(b"{}", filename="data.bin", content_type="application/json")
-    part = form_file(route.calls.last.request)
-    assert (part.get_filename(), part.get_content_type()) == ("data.bin", "application/json")
+    return file_part(request.headers["Content-Type"], request.content)
 
 
 async def test_upload_uses_the_upload_timeout(
@@ -183,66 +136,6 @@ async def test_path_upload_of_a_small_file(
     assert payload(part) == b"# hi"
 
 
-async def test_file_object_upload_is_streamed_and_left_open(
-    client: AsyncStreamClient, router: respx.Router, tmp_path: Path
-) -> None:
-    report = tmp_path / "report.pdf"
-    report.write_bytes(b"%PDF-1.4 ...")
-    route = router.post("files/").respond(201, json={"file": CDN})
-    with report.open("rb") as handle:
-        handle.read(3)
-        await client.files.upload(handle)
-        assert not handle.closed
-    part = form_file(route.calls.last.request)
-    assert part.get_filename() == "report.pdf"
-    assert part.get_content_type() == "application/pdf"
-    assert payload(part) == b"%PDF-1.4 ..."
-
-    await client.files.upload(io.BytesIO(b"abc"), filename="a.csv")
-    part = form_file(route.calls.last.request)
-    assert (part.get_filename(), payload(part)) == ("a.csv", b"abc")
-
-
-async def test_delete_wire_shape(client: AsyncStreamClient, router: respx.Router) -> None:
-    files = router.delete("files/").respond(200, json={"duration": "1ms"})
-    images = router.delete("images/").respond(200, json={"duration": "1ms"})
-    result = await client.files.delete(CDN)
-    await client.images.delete(CDN)
-    for route in (files, images):
-        request = route.calls.last.request
-        assert request.method == "DELETE"
-        assert list(request.url.params.multi_items()) == [("api_key", API_KEY), ("url", CDN)]
-        assert claims(request) == {"resource": "files", "action": "delete", "feed_id": "*"}
-        assert request.content == b""
-    assert isinstance(result, EmptyResponse)
-
-
-async def test_process_wire_shape(client: AsyncStreamClient, router: respx.Router) -> None:
-    processed = "https://cdn.example.com/stream/photo.png?w=100&h=50"
-    route = router.get("images/").respond(200, json={"file": processed, "duration": "9ms"})
-    result = await client.images.process(CDN, resize="crop", crop=["top", "left"], w=100, h=50)
-
-    request = route.calls.last.request
-    assert request.method == "GET"
-    assert list(request.url.params.multi_items()) == [
-        ("api_key", API_KEY),
-        ("url", CDN),
-        ("resize", "crop"),
-        ("crop", "top,left"),
-        ("w", "100"),
-        ("h", "50"),
-    ]
-    assert claims(request) == {"resource": "files", "action": "read", "feed_id": "*"}
-    assert result.file == processed
-
-    await client.images.process(CDN, crop="center")
-    assert list(route.calls.last.request.url.params.multi_items()) == [
-        ("api_key", API_KEY),
-        ("url", CDN),
-        ("crop", "center"),
-    ]
-
-
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
@@ -318,12 +211,6 @@ async def test_images_need_an_image_type(
     assert router.calls.call_count == 0
 
 
-async def test_image_upload_with_explicit_type(
-    client: AsyncStreamClient, router: respx.Router
-) -> None:
-    route = router.post("images/").respond(201, json={"file": CDN})
-    await client.images.upload(b"\x89PNG", content_type="image/png")
-    part = form_file(route.calls.last.request)
-    assert (part.get_filename(), part.get_content_type()) == ("file", "image/png")
+async def test_namespaces_repr(client: AsyncStreamClient) -> None:
     assert repr(client.images) == "Images()"
     assert repr(client.files) == "Files()"

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -227,29 +226,6 @@ async def test_debug_line_over_the_aiohttp_transport(debug: pytest.LogCaptureFix
     assert (match["method"], match["path"], match["status"]) == ("GET", "api/feed/user/1/", "200")
     assert match["remaining"] == "41"
     assert API_KEY not in everything_logged([record])
-
-
-@pytest.fixture
-def restore_logger() -> Iterator[logging.Logger]:
-    logger = logging.getLogger("stream_async")
-    handlers, level = list(logger.handlers), logger.level
-    yield logger
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-
-
-def test_env_switch_attaches_one_stderr_handler(restore_logger: logging.Logger) -> None:
-    assert not transport_module.configure_logging({})
-    assert not transport_module.configure_logging({"STREAM_ASYNC_LOG": "info"})
-    before = len(restore_logger.handlers)
-    assert transport_module.configure_logging({"STREAM_ASYNC_LOG": "DEBUG"})
-    assert transport_module.configure_logging({"STREAM_ASYNC_LOG": "debug"})
-    added = restore_logger.handlers[before:]
-    assert len(added) == 1
-    [handler] = added
-    assert isinstance(handler, logging.StreamHandler)
-    assert handler.stream is sys.stderr
-    assert restore_logger.level == logging.DEBUG
 
 
 SCRIPT = textwrap.dedent(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 import anyio
 import httpcore
 import httpx
@@ -12,7 +11,6 @@ import pytest
 import respx
 
 from stream_async import AsyncStreamClient, errors
-from stream_async._transport import never_sent
 from tests.conftest import API_KEY, API_SECRET, BASE_URL
 
 pytestmark = pytest.mark.anyio
@@ -148,15 +146,22 @@ async def test_rate_limit_wait_beyond_total_timeout_gives_up(
     assert info.value.retry_after == 120.0
 
 
-async def test_no_total_timeout_means_only_max_retries(
+async def test_no_total_timeout_takes_waits_up_to_a_minute_only(
     client: AsyncStreamClient, router: respx.Router, retry_waits: list[float]
 ) -> None:
-    router.get("feed/user/1/").respond(
-        429, json={"code": 9, "detail": "slow down"}, headers={"Retry-After": "120"}
+    route = router.get("feed/user/1/").respond(
+        429, json={"code": 9, "detail": "slow down"}, headers={"Retry-After": "60"}
     )
     with pytest.raises(errors.RateLimitError):
         await client.with_options(total_timeout=None).feed("user", "1").get()
-    assert retry_waits == [120.0, 120.0]
+    assert retry_waits == [60.0, 60.0]
+    # a longer wait is not taken: the error is raised at once, with the server's wait on it
+    route.respond(429, json={"code": 9, "detail": "slow down"}, headers={"Retry-After": "100000"})
+    with pytest.raises(errors.RateLimitError) as info:
+        await client.with_options(total_timeout=None).feed("user", "1").get()
+    assert retry_waits == [60.0, 60.0]
+    assert info.value.retries_taken == 0
+    assert info.value.retry_after == 100000.0
 
 
 async def test_failure_after_send_retried_only_when_idempotent(
@@ -206,28 +211,6 @@ async def test_timeouts_are_typed_and_retried_for_reads(
         await client.feed("user", "1").get()
     assert route.call_count == 3
     assert info.value.retries_taken == 2
-
-
-def test_never_sent_reads_the_underlying_exception() -> None:
-    def wrapped(outer: Exception, inner: Exception) -> Exception:
-        outer.__cause__ = inner
-        return outer
-
-    refused = aiohttp.ClientConnectorError(
-        aiohttp.client_reqrep.ConnectionKey("h", 1, False, True, None, None, None),
-        OSError(111, "refused"),
-    )
-    assert never_sent(wrapped(httpx.ConnectTimeout("x"), refused))
-    assert not never_sent(
-        wrapped(httpx.ConnectTimeout("x"), aiohttp.ServerDisconnectedError("gone"))
-    )
-    assert never_sent(wrapped(httpx.ConnectError("x"), httpcore.ConnectError("x")))
-    assert never_sent(httpx.PoolTimeout("x"))
-    assert not never_sent(httpx.ReadTimeout("x"))
-    # a cycle in the chain ends the walk
-    a, b = httpx.ReadError("a"), httpx.ReadError("b")
-    a.__cause__, b.__cause__ = b, a
-    assert not never_sent(a)
 
 
 async def test_concurrency_limit_caps_attempts_in_flight(router: respx.Router) -> None:
@@ -363,3 +346,57 @@ async def test_collection_upsert_is_retried(
     )
     result = await client.collections.upsert("food", [{"id": "1", "name": "x"}])
     assert (route.call_count, result.retries_taken) == (2, 1)
+
+
+async def test_waiting_for_a_slot_counts_inside_the_deadline(router: respx.Router) -> None:
+    """A slot held for ever (a stuck call) cannot hang the calls queued behind it."""
+    import time
+
+    release = anyio.Event()
+
+    async def stuck(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json=PAGE)
+
+    router.get("feed/user/stuck/").mock(side_effect=stuck)
+    router.get("feed/user/1/").respond(200, json=PAGE)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler))
+    client = AsyncStreamClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        base_url=BASE_URL,
+        http_client=http,
+        max_concurrency=1,
+        timeout=0.2,
+        total_timeout=0.5,
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(client.with_options(timeout=30, total_timeout=60).feed("user", "stuck").get)
+        await anyio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(
+            errors.APITimeoutError,
+            match=r"after 0\.5s before sending \(no slot came free under max_concurrency\)",
+        ) as info:
+            await client.feed("user", "1").get()
+        elapsed = time.monotonic() - started
+        release.set()
+    assert 0.3 < elapsed < 2.0  # generous: the deadline is 0.5 s
+    assert not info.value.may_have_been_applied
+    assert client._pool.in_flight == 0
+    await http.aclose()
+
+
+def test_pause_starts_only_when_the_window_is_exhausted() -> None:
+    import time
+
+    from stream_async._transport import HttpPool
+
+    pool = HttpPool(None, transport="httpx", max_connections=1, max_concurrency=1)
+    reset = str(int(time.time()) + 30).encode()
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b"3"), (b"x-ratelimit-reset", reset)])
+    assert pool.pause() == 0.0
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b" 0"), (b"x-ratelimit-reset", b"soon")])
+    assert pool.pause() == 0.0
+    pool.note_rate_limit([(b"X-RateLimit-Remaining", b"0"), (b"x-ratelimit-reset", reset)])
+    assert 20 < pool.pause() <= 30

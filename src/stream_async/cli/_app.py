@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, ExitStack
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import anyio
 import click
+from jwt.warnings import InsecureKeyLengthWarning
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -25,7 +27,6 @@ from stream_async.cli.importer import (
     Importer,
     ImportReport,
     count_records,
-    file_digest,
 )
 from stream_async.errors import StreamConfigurationError
 
@@ -55,7 +56,7 @@ def emulator(args: tuple[str, ...]) -> None:
         raise click.ClickException(
             f"the emulator is not installed ({error}); run: {EMULATOR_EXTRA_HINT}"
         ) from None
-    sys.exit(serve(list(args)))
+    sys.exit(serve(list(args), prog="stream-async emulator"))
 
 
 def _claims(values: tuple[str, ...]) -> dict[str, Any]:
@@ -116,14 +117,37 @@ def token(
     if resource is None and action is None:
         if user_id is None:
             raise click.UsageError("give --user-id, or --resource and --action")
-        signer = Signer(_secret(secret_stdin))
-        click.echo(signer.user_token(user_id, **extra))
+        secret = _secret(secret_stdin)
+        click.echo(_signed(secret, lambda signer: signer.user_token(user_id, **extra)))
         return
     if resource is None or action is None:
         raise click.UsageError("--resource and --action go together")
     feed = None if feed_id is None else feed_id.replace(":", "")
-    signer = Signer(_secret(secret_stdin))
-    click.echo(signer.scope_token(resource, action, feed, user_id, **extra))
+    secret = _secret(secret_stdin)
+    click.echo(
+        _signed(secret, lambda signer: signer.scope_token(resource, action, feed, user_id, **extra))
+    )
+
+
+def _signed(secret: str, sign: Callable[[Signer], str]) -> str:
+    """``sign`` run with a signer of ``secret``; PyJWT's warning about a short secret
+    becomes one line of this command's own (other warnings pass through unchanged)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InsecureKeyLengthWarning)
+        token = sign(Signer(secret))
+    for warning in caught:
+        if issubclass(warning.category, InsecureKeyLengthWarning):
+            click.echo(
+                f"warning: the secret is {len(secret.encode())} bytes long; HS256 wants at "
+                "least 32, and a shorter one makes tokens easy to forge (Stream's secrets are "
+                "longer: check that the whole secret was given)",
+                err=True,
+            )
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return token
 
 
 def _client(
@@ -147,27 +171,36 @@ def _client(
         raise click.ClickException(f"{error}; or use --emulator for a dry run") from None
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    """``1 activity``, ``2 activities``."""
+    return f"{number} {singular if number == 1 else plural}"
+
+
 def _print_report(report: ImportReport) -> None:
     for line, message in sorted(report.failed.items()):
         click.echo(f"line {line}: {message}", err=True)
     missing = report.without_identity
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        lines = "line" if len(missing) == 1 else "lines"
+        has = "has" if len(missing) == 1 else "have"
         click.echo(
-            f"warning: {len(missing)} activities have no foreign_id and time (lines {shown}): "
-            "one sent just before an interruption could be added twice when the import is "
-            "resumed; give each activity both to make re-sending it harmless",
+            f"warning: {_count(len(missing), 'activity', 'activities')} {has} no foreign_id "
+            f"and time ({lines} {shown}): one sent just before an interruption could be added "
+            "twice when the import is resumed; give each activity both to make re-sending it "
+            "harmless",
             err=True,
         )
     sent = report.sent
     summary = (
-        f"imported {sent['activity']} activities, {sent['follow']} follows, "
-        f"{sent['collection']} collection objects"
+        f"imported {_count(sent['activity'], 'activity', 'activities')}, "
+        f"{_count(sent['follow'], 'follow', 'follows')}, "
+        f"{_count(sent['collection'], 'collection object', 'collection objects')}"
     )
     if report.skipped:
-        summary += f"; skipped {report.skipped} lines done before"
+        summary += f"; skipped {_count(report.skipped, 'line', 'lines')} done before"
     if report.failed:
-        summary += f"; {len(report.failed)} lines failed"
+        summary += f"; {_count(len(report.failed), 'line', 'lines')} failed"
     click.echo(summary)
 
 
@@ -226,15 +259,13 @@ def import_(
             checkpoint = folder / f"{file.name}.checkpoint"
         if restart:
             checkpoint.unlink(missing_ok=True)
+        progress = Checkpoint(checkpoint, file)
+        try:  # checked before any progress bar or request
+            done = progress.load()
+        except CheckpointMismatch as error:
+            raise click.ClickException(f"{error}; use --restart to import every line") from None
         client = _client(ctx, use_emulator, concurrency)
-        report = anyio.run(
-            _run_import,
-            client,
-            file,
-            Checkpoint(checkpoint, file_digest(file)),
-            chunk_size,
-            require_identity,
-        )
+        report = anyio.run(_run_import, client, file, progress, done, chunk_size, require_identity)
     _print_report(report)
     if not report.ok:
         ctx.exit(1)
@@ -244,6 +275,7 @@ async def _run_import(
     client_context: AbstractAsyncContextManager[AsyncStreamClient],
     file: Path,
     checkpoint: Checkpoint,
+    done: set[int],
     chunk_size: int | None,
     require_identity: bool,
 ) -> ImportReport:
@@ -264,7 +296,4 @@ async def _run_import(
                 require_identity=require_identity,
                 advance=lambda n: progress.advance(task, n),
             )
-            try:
-                return await importer.run(file)
-            except CheckpointMismatch as error:
-                raise click.ClickException(f"{error}; use --restart to import every line") from None
+            return await importer.run(file, done)

@@ -16,7 +16,12 @@ is rejected with a 400, its records are sent again one by one, so the error land
 line that caused it.
 
 The checkpoint file records the line numbers of the records the API accepted, after each
-request, so a failed or interrupted import run again skips them. Follows and collection
+request, so a failed or interrupted import run again skips them. Its header ties it to the
+input: the size and SHA-256 of the bytes the input had when the checkpoint was last
+started. An input that only grew (lines appended after the last complete line) resumes:
+the lines done are skipped and the new ones are sent. An input whose first bytes changed
+(a line edited, removed or inserted) is refused before anything is sent, since its line
+numbers no longer name the same records. Follows and collection
 upserts are idempotent, and so are activities that carry ``foreign_id`` and ``time``: only
 an activity without them, sent but not yet recorded when the run stopped, could be added
 twice, which is why such lines are warned about (or refused with ``require_identity``).
@@ -49,7 +54,11 @@ LIMITS = {
 WINDOW = 10_000
 """Records read and sent at a time, which bounds memory on files of any size."""
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
+"""Version 2 adds the input's ``size``; a version 1 header (without it) covers the whole
+input as it is now."""
+
+BLOCK = 1 << 20
 
 
 class RecordError(ValueError):
@@ -99,8 +108,8 @@ def _feed(record: Mapping[str, Any], key: str) -> str:
 
 def parse_record(line: int, text: str) -> Record:
     """The record on line ``line``, or :class:`RecordError`."""
-    try:
-        value = json.loads(text)
+    try:  # without its line break, so that an error at the end names this line's column
+        value = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         raise RecordError(f"invalid JSON: {error.msg} (column {error.colno})") from None
     if not isinstance(value, dict):
@@ -134,13 +143,26 @@ def parse_record(line: int, text: str) -> Record:
     raise RecordError(f"'type' must be one of {', '.join(KINDS)}; got {kind!r}")
 
 
-def file_digest(path: Path) -> str:
-    """The SHA-256 of the input, which ties a checkpoint to it."""
+def file_digest(path: Path, size: int | None = None) -> str:
+    """The SHA-256 of the input's first ``size`` bytes (all of them by default), which ties
+    a checkpoint to it."""
     digest = hashlib.sha256()
+    left = path.stat().st_size if size is None else size
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        while left > 0 and (block := handle.read(min(BLOCK, left))):
             digest.update(block)
+            left -= len(block)
     return digest.hexdigest()
+
+
+def _ends_a_line(path: Path, size: int) -> bool:
+    """Whether the input's first ``size`` bytes end with a whole line: they are all of it
+    (or none), or the byte before ``size`` or the byte at it is a line break."""
+    if size in (0, path.stat().st_size):
+        return True
+    with path.open("rb") as handle:
+        handle.seek(size - 1)
+        return bool(set(handle.read(2)) & {ord("\n"), ord("\r")})
 
 
 def count_records(path: Path) -> int:
@@ -150,29 +172,49 @@ def count_records(path: Path) -> int:
 
 
 class CheckpointMismatch(Exception):
-    """The checkpoint belongs to another input (or to this one before it changed)."""
+    """The checkpoint belongs to another input, or to this one before lines changed."""
 
 
 class Checkpoint:
-    """The lines done so far, one JSON list of line numbers per line after a header naming
-    the input's digest; appended and flushed after each request the API accepted."""
+    """The lines of ``source`` done so far: a header naming the input (its size and the
+    SHA-256 of that many bytes), then one JSON list of line numbers per line, appended and
+    flushed after each request the API accepted."""
 
-    def __init__(self, path: Path, digest: str) -> None:
+    def __init__(self, path: Path, source: Path) -> None:
         self.path = path
-        self.digest = digest
+        self.source = source
+
+    def _header(self) -> dict[str, Any]:
+        size = self.source.stat().st_size
+        return {
+            "stream_async_import": CHECKPOINT_VERSION,
+            "size": size,
+            "sha256": file_digest(self.source, size),
+        }
+
+    def _check(self, header: Mapping[str, Any]) -> None:
+        size = header.get("size", self.source.stat().st_size)
+        matches = (
+            isinstance(size, int)
+            and 0 <= size <= self.source.stat().st_size
+            and header.get("sha256") == file_digest(self.source, size)
+            and _ends_a_line(self.source, size)
+        )
+        if not matches:
+            raise CheckpointMismatch(
+                f"{self.path} was written for another input, or lines of {self.source.name} "
+                "changed since (only lines appended after the last one can be resumed)"
+            )
 
     def load(self) -> set[int]:
         """The lines already done (none when there is no checkpoint yet); raises
-        :class:`CheckpointMismatch` when the file belongs to another input."""
+        :class:`CheckpointMismatch` when the input is not the one the checkpoint was
+        written for, nor that one with lines appended."""
         if not self.path.exists():
             return set()
         done: set[int] = set()
         with self.path.open(encoding="utf-8") as handle:
-            header = json.loads(handle.readline() or "{}")
-            if header.get("sha256") != self.digest:
-                raise CheckpointMismatch(
-                    f"{self.path} was written for another input (or before the input changed)"
-                )
+            self._check(json.loads(handle.readline() or "{}"))
             for text in handle:
                 try:
                     done.update(json.loads(text))
@@ -180,11 +222,15 @@ class Checkpoint:
                     break  # a line cut short by a crash: its records are simply sent again
         return done
 
-    def start(self) -> None:
-        """Create the file with its header unless it exists."""
-        if not self.path.exists():
-            header = {"stream_async_import": CHECKPOINT_VERSION, "sha256": self.digest}
-            self.path.write_text(json.dumps(header) + "\n", encoding="utf-8")
+    def start(self, done: set[int]) -> None:
+        """Write the header for the input as it is now, followed by the lines ``done``
+        (read by :meth:`load`), so that a grown input's checkpoint covers its new size."""
+        lines = [json.dumps(self._header())]
+        if done:
+            lines.append(json.dumps(sorted(done)))
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        partial.replace(self.path)
 
     def mark(self, lines: Sequence[int]) -> None:
         with self.path.open("a", encoding="utf-8") as handle:
@@ -302,10 +348,10 @@ class Importer:
                         continue
                 yield record
 
-    async def run(self, path: Path) -> ImportReport:
-        """Import every record of ``path`` not yet in the checkpoint."""
-        done = self.checkpoint.load()
-        self.checkpoint.start()
+    async def run(self, path: Path, done: set[int]) -> ImportReport:
+        """Import every record of ``path`` but the lines ``done`` (from
+        :meth:`Checkpoint.load`, which the caller checks before showing any progress)."""
+        self.checkpoint.start(done)
         pending = self.records(path, done)
         while window := list(islice(pending, WINDOW)):
             await self.send_window(window)

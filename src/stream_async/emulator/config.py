@@ -1,10 +1,10 @@
-"""Emulator settings: the app's credentials, its feed groups, where state is kept and how
-Open Graph pages are fetched."""
+"""Emulator settings: the app's credentials, its feed groups, where state is kept, the limits
+it enforces on requests, and where Open Graph data comes from."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -18,6 +18,19 @@ FEED_KINDS: tuple[FeedKind, ...] = ("flat", "aggregated", "notification")
 
 DEFAULT_API_KEY = "emulator-key"
 DEFAULT_API_SECRET = "emulator-secret-do-not-use-in-production"
+
+MIB = 1 << 20
+DEFAULT_MAX_JSON_BYTES = 5 * MIB
+"""The largest body of a JSON call (5 MiB); larger ones are a 413 (code 18)."""
+DEFAULT_MAX_UPLOAD_BYTES = 100 * MIB
+"""The largest body of a file or image upload (100 MiB); larger ones are a 413 (code 18)."""
+DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
+"""The most pixels (width x height) an uploaded image may have (50 megapixels)."""
+DEFAULT_RATE_LIMIT = 2000
+"""Requests per one-minute window reported in ``x-ratelimit-limit``."""
+
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+"""Resolves ``(host, port)`` to IP address strings (Open Graph fetches check them)."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +69,24 @@ def default_feed_groups() -> Mapping[str, FeedGroupConfig]:
 class EmulatorConfig:
     """Credentials of the emulated app and its feed groups (slug -> group).
 
-    ``data_dir``: a directory where the state and uploaded files survive restarts (None:
-    memory only). ``og_transport``: the httpx transport Open Graph fetches go through (None:
-    the network), so tests can serve pages with ``httpx.MockTransport``. ``host``: the address
-    the server is bound to; off loopback the inspector asks for the key and secret.
+    ``data_dir``: a directory whose database (``emulator.sqlite3``, uploads included) keeps
+    the state across restarts (None: memory only).
+
+    Limits: ``max_json_bytes`` and ``max_upload_bytes`` cap request bodies (413, code 18),
+    ``max_image_pixels`` caps uploaded images (400, code 4). ``rate_limit`` is the number of
+    requests per minute reported in ``x-ratelimit-*`` headers; with ``enforce_rate_limit``
+    the request after the limit is answered 429 (code 9) with ``Retry-After`` until the
+    window ends.
+
+    Open Graph (see :mod:`stream_async.emulator.handlers.open_graph`): ``og_pages`` maps URLs
+    to the HTML served for them; other URLs get a made-up result unless ``og_fetch`` is true,
+    in which case they are fetched from public addresses only (``og_resolver``, None: the system
+    resolver, resolves their hosts). ``og_transport`` serves pages instead of the network
+    (for tests); given without ``og_fetch``, unregistered pages are fetched through it and
+    no address is checked, since nothing reaches the network.
+
+    ``host``: the address the server is bound to; off loopback the inspector asks for the
+    key and secret.
     """
 
     api_key: str = DEFAULT_API_KEY
@@ -67,5 +94,13 @@ class EmulatorConfig:
     app_id: str = "1"
     feed_groups: Mapping[str, FeedGroupConfig] = field(default_factory=default_feed_groups)
     data_dir: str | os.PathLike[str] | None = None
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    enforce_rate_limit: bool = False
+    og_pages: Mapping[str, str] = field(default_factory=dict)
+    og_fetch: bool = False
     og_transport: httpx.AsyncBaseTransport | None = None
+    og_resolver: Resolver | None = None
     host: str = "127.0.0.1"

@@ -1,6 +1,6 @@
 """Stream-shaped errors.
 
-Every error the emulator answers is a :class:`StreamError` rendered by its :meth:`body`:
+Every error the emulator answers is a :class:`ApiError` rendered by its :meth:`body`:
 ``detail``, ``status_code``, ``code``, ``exception``, ``more_info`` (plus ``exception_fields``
 for field errors); the response layer adds ``duration``. The constructors below cover the
 codes this API uses (§4 of the API semantics).
@@ -21,7 +21,7 @@ PERMISSION_DETAIL = (
 """The live server's exact ``detail`` for a request the token does not allow."""
 
 
-class StreamError(Exception):
+class ApiError(Exception):
     """An API error: HTTP status, Stream error code and exception name, and a detail."""
 
     def __init__(
@@ -53,49 +53,63 @@ class StreamError(Exception):
         return body
 
 
-def input_error(detail: str) -> StreamError:
+def input_error(detail: str) -> ApiError:
     """400, code 4: the request is malformed."""
-    return StreamError(400, 4, "InputException", detail)
+    return ApiError(400, 4, "InputException", detail)
 
 
-def field_errors(fields: Mapping[str, Sequence[str]]) -> StreamError:
+def field_errors(fields: Mapping[str, Sequence[str]]) -> ApiError:
     """400, code 4 with ``exception_fields``: named fields are missing or invalid."""
     names = ", ".join(f"'{name}'" for name in fields)
-    return StreamError(400, 4, "InputException", f"Errors for fields {names}", fields)
+    return ApiError(400, 4, "InputException", f"Errors for fields {names}", fields)
 
 
-def feed_config_error(slug: str) -> StreamError:
+def feed_config_error(slug: str) -> ApiError:
     """400, code 6: the feed group is not configured."""
     detail = f"The following feeds are not configured: '{slug}'"
-    return StreamError(400, 6, "FeedConfigException", detail)
+    return ApiError(400, 6, "FeedConfigException", detail)
 
 
-def api_key_error() -> StreamError:
+def api_key_error() -> ApiError:
     """401, code 2: the ``api_key`` query parameter is missing or unknown."""
-    return StreamError(401, 2, "ApiKeyException", "api_key not found")
+    return ApiError(401, 2, "ApiKeyException", "api_key not found")
 
 
-def missing_token_error() -> StreamError:
+def missing_token_error() -> ApiError:
     """401, code 3: the request carries no JWT in its ``Authorization`` header."""
     detail = "Authorization header is missing; send a JWT signed with the API secret"
-    return StreamError(401, 3, "SignatureException", detail)
+    return ApiError(401, 3, "SignatureException", detail)
 
 
-def not_allowed(detail: str = PERMISSION_DETAIL, status_code: int = 403) -> StreamError:
+def not_allowed(detail: str = PERMISSION_DETAIL, status_code: int = 403) -> ApiError:
     """403 (or 405), code 17: the token is invalid or does not allow the request."""
-    return StreamError(status_code, 17, "NotAllowedException", detail)
+    return ApiError(status_code, 17, "NotAllowedException", detail)
 
 
-def does_not_exist(detail: str) -> StreamError:
+def does_not_exist(detail: str) -> ApiError:
     """404, code 16: the addressed resource does not exist."""
-    return StreamError(404, 16, "DoesNotExistException", detail)
+    return ApiError(404, 16, "DoesNotExistException", detail)
 
 
-def conflict(detail: str) -> StreamError:
+def conflict(detail: str) -> ApiError:
     """409, code 22: the resource already exists."""
-    return StreamError(409, 22, "ConflictException", detail)
+    return ApiError(409, 22, "ConflictException", detail)
 
 
-def internal_error() -> StreamError:
+def body_too_large(limit: int) -> ApiError:
+    """413, code 18: the request body is larger than ``limit`` bytes (``InputException``, a
+    documented choice: the live exception name is not published)."""
+    detail = f"request body is too large: the limit is {limit} bytes"
+    return ApiError(413, 18, "InputException", detail)
+
+
+def rate_limited(limit: int) -> ApiError:
+    """429, code 9: more than ``limit`` requests in the current one-minute window
+    (``RateLimitReached``, the name §5 of the API semantics suggests)."""
+    detail = f"rate limit reached: at most {limit} requests per minute"
+    return ApiError(429, 9, "RateLimitReached", detail)
+
+
+def internal_error() -> ApiError:
     """500, code -1: an unexpected failure inside the emulator."""
-    return StreamError(500, -1, "InternalSystemError", "Internal System Error")
+    return ApiError(500, -1, "InternalSystemError", "Internal System Error")

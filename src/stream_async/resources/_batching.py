@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 
 from stream_async.errors import BatchError, StreamError
-from stream_async.models._base import StreamResponse
+from stream_async.models._base import EmptyResponse, StreamResponse
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,3 +54,20 @@ def combine(results: list[M], merged: M) -> M:
     merged._raw = results[0]._raw
     merged._retries = max(result._retries for result in results)
     return merged
+
+
+def joined(
+    results: list[M], items: Callable[[M], Sequence[Any]], build: Callable[[list[Any]], M]
+) -> M:
+    """The one result of a call sent in chunks: a lone chunk's result as it is; otherwise
+    ``build`` of every chunk's ``items``, in chunk order (see :func:`combine`); ``build``
+    of no items when nothing was sent."""
+    if len(results) == 1:
+        return results[0]
+    merged = build([item for result in results for item in items(result)])
+    return combine(results, merged) if results else merged
+
+
+def acknowledged(results: list[EmptyResponse]) -> EmptyResponse:
+    """The one acknowledgement of a call sent in chunks (see :func:`joined`)."""
+    return joined(results, lambda result: (), lambda items: EmptyResponse())

@@ -1,5 +1,4 @@
-"""Argument checks shared by the reactions, users, collections, files, images, Open Graph
-and personalization namespaces. Each raises
+"""Argument checks shared by the namespaces. Each raises
 :class:`~stream_async.errors.StreamValidationError` naming the argument, before anything is
 sent."""
 
@@ -7,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from stream_async import _validation as check
@@ -85,3 +84,35 @@ def query_params(params: Mapping[str, object], field: str = "params") -> dict[st
                 f"{field}.{key}", "must be a string, a number, a boolean or a list of strings"
             )
     return checked
+
+
+class IdBounds(TypedDict, total=False):
+    """Where a page starts: below (``id_lt``, ``id_lte``) or above (``id_gt``,
+    ``id_gte``) an id. At most one is given: the API does not take a ``lt`` and a ``gt``
+    bound together, and two bounds of one direction say nothing more than one."""
+
+    id_lt: str | None
+    id_lte: str | None
+    id_gt: str | None
+    id_gte: str | None
+
+
+def id_bound(bounds: Mapping[str, object]) -> dict[str, str]:
+    """The one id bound of ``bounds`` (the :class:`IdBounds` keys; ``None`` is not given),
+    checked, as query parameters."""
+    given = {
+        name: bounds[name] for name in IdBounds.__annotations__ if bounds.get(name) is not None
+    }
+    if len(given) > 1:
+        raise StreamValidationError(
+            "/".join(given), "give at most one of id_lt, id_lte, id_gt and id_gte"
+        )
+    return {name: check.non_empty_str(value, name) for name, value in given.items()}
+
+
+def keywords(given: Mapping[str, object], allowed: frozenset[str], method: str) -> None:
+    """Refuse a keyword argument ``method`` does not take, as Python does
+    (:class:`TypeError`), for methods that take their keywords as a typed mapping."""
+    for name in given:
+        if name not in allowed:
+            raise TypeError(f"{method}() got an unexpected keyword argument {name!r}")

@@ -1,40 +1,30 @@
-"""``client.activities`` (look up, update and partially update activities anywhere) and
-the batch calls of the client (``add_to_many``, ``follow_many``, ``unfollow_many``,
-``follow_stats``)."""
+"""``client.activities``: look up, update and partially update activities anywhere, and
+add one activity to many feeds (``client.add_to_many``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
 from stream_async._serialization import format_time
-from stream_async._transport import Transport, path
+from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models import (
     ActivitiesResponse,
     ActivityResponse,
     EmptyResponse,
-    FollowStats,
     PartialUpdateManyResponse,
 )
-from stream_async.resources._batching import combine, in_chunks
-from stream_async.resources.feeds import (
-    ReactionOptions,
-    copy_limit,
-    enrichment_params,
-    target_feed,
-)
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import acknowledged, joined
+from stream_async.resources.feeds import ReactionOptions, enrichment_params, target_feed
 
-_ACTIVITIES = Scope("activities")
 _FEEDS = Scope("feed")
-_FOLLOWS = Scope("follower")
-_STATS = Scope("*", action="read")
 
 ForeignIdTime = tuple[str, "datetime | str"]
-T = TypeVar("T")
 
 
 def _time_text(value: datetime | str, field: str) -> str:
@@ -79,13 +69,11 @@ def _changes(set: object, unset: object, field: str) -> dict[str, Any]:
     return {"set": dict(set), "unset": list(unset_list)}
 
 
-class Activities:
-    """Activities addressed by id or by ``foreign_id`` + ``time``, wherever they are."""
+class Activities(Resource):
+    """Activities addressed by id or by ``foreign_id`` + ``time``, wherever they are.
+    Signed with ``activities`` tokens (action by HTTP method)."""
 
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    _scope = Scope("activities")
 
     async def get(
         self,
@@ -116,31 +104,25 @@ class Activities:
                 if "," in foreign_id:
                     raise StreamValidationError(field, "a foreign_id here cannot contain ','")
                 keys.append((foreign_id, _time_text(pair[1], field)))
-        if not keys:
-            return ActivitiesResponse(results=[])
 
-        async def send(chunk: Sequence[tuple[str, str | None]]) -> ActivitiesResponse:
+        def lookup(chunk: Sequence[tuple[str, str | None]]) -> Call:
             if ids is not None:
-                query = {**params, "ids": [key for key, _ in chunk]}
-            else:
-                query = {
+                return Call(params={**params, "ids": [key for key, _ in chunk]})
+            return Call(
+                params={
                     **params,
                     "foreign_ids": [key for key, _ in chunk],
                     "timestamps": [str(when) for _, when in chunk],
                 }
-            return await self._transport.request(
-                "GET",
-                path(*(("enrich", "activities") if enrich else ("activities",))),
-                cast=ActivitiesResponse,
-                scope=_ACTIVITIES,
-                params=query,
             )
 
-        results = await in_chunks(keys, check.LIMITS["activities_per_get"], send)
-        if len(results) == 1:
-            return results[0]
-        found = [activity for result in results for activity in result.results]
-        return combine(results, ActivitiesResponse(results=found))
+        root = ("enrich", "activities") if enrich else ("activities",)
+        results = await self._in_chunks(
+            "GET", path(*root), ActivitiesResponse, keys, "activities_per_get", lookup
+        )
+        return joined(
+            results, lambda page: page.results, lambda found: ActivitiesResponse(results=found)
+        )
 
     async def update(self, activities: Sequence[Mapping[str, Any]]) -> EmptyResponse:
         """Replace activities whole, each matched by its ``foreign_id`` and ``time``
@@ -151,18 +133,15 @@ class Activities:
         for i, item in enumerate(data):
             check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
             check.time(item.get("time"), f"activities[{i}].time")
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._transport.request(
-                "POST",
-                path("activities"),
-                cast=EmptyResponse,
-                scope=_ACTIVITIES,
-                body={"activities": chunk},
-                idempotent=True,
-            )
-
-        return await _acknowledged(data, "activities_per_update", send)
+        results = await self._in_chunks(
+            "POST",
+            "activities/",
+            EmptyResponse,
+            data,
+            "activities_per_update",
+            lambda chunk: Call(body={"activities": chunk}, idempotent=True),
+        )
+        return acknowledged(results)
 
     async def partial_update(
         self,
@@ -179,13 +158,8 @@ class Activities:
         now."""
         body = _identity({"id": id, "foreign_id": foreign_id, "time": time}, "activity")
         body.update(_changes(set, unset, "activity"))
-        return await self._transport.request(
-            "POST",
-            path("activity"),
-            cast=ActivityResponse,
-            scope=_ACTIVITIES,
-            body=body,
-            idempotent=True,
+        return await self._request(
+            "POST", path("activity"), ActivityResponse, body=body, idempotent=True
         )
 
     async def partial_update_many(
@@ -205,149 +179,37 @@ class Activities:
             entry = _identity(change, field)
             entry.update(_changes(change.get("set"), change.get("unset"), field))
             body.append(entry)
-        if not body:
-            return PartialUpdateManyResponse(activities=[])
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> PartialUpdateManyResponse:
-            return await self._transport.request(
-                "POST",
-                path("activity"),
-                cast=PartialUpdateManyResponse,
-                scope=_ACTIVITIES,
-                body={"changes": chunk},
-                idempotent=True,
-            )
-
-        results = await in_chunks(body, check.LIMITS["partial_update_changes"], send)
-        if len(results) == 1:
-            return results[0]
-        changed = [activity for result in results for activity in result.activities]
-        return combine(results, PartialUpdateManyResponse(activities=changed))
-
-
-def _pairs(items: object, field: str, extra: str) -> list[dict[str, Any]]:
-    """Follow pairs given as ``(source, target)`` tuples or mappings with ``source``,
-    ``target`` and optionally ``extra``."""
-    if isinstance(items, Mapping):
-        raise StreamValidationError(field, "must be a list of (source, target) pairs")
-    result: list[dict[str, Any]] = []
-    for i, item in enumerate(check.sequence(items, field)):
-        where = f"{field}[{i}]"
-        if isinstance(item, Mapping):
-            entry = {
-                "source": target_feed(item.get("source"), f"{where}.source"),
-                "target": target_feed(item.get("target"), f"{where}.target"),
-            }
-            if item.get(extra) is not None:
-                entry[extra] = item[extra]
-        elif isinstance(item, (tuple, list)) and len(item) == 2:
-            entry = {
-                "source": target_feed(item[0], f"{where}.source"),
-                "target": target_feed(item[1], f"{where}.target"),
-            }
-        else:
-            raise StreamValidationError(where, "must be a (source, target) pair or a mapping")
-        if entry["source"] == entry["target"]:
-            raise StreamValidationError(where, "a feed cannot follow itself")
-        result.append(entry)
-    return result
-
-
-async def _acknowledged(
-    items: Sequence[T], limit_name: str, send: Callable[[Sequence[T]], Awaitable[EmptyResponse]]
-) -> EmptyResponse:
-    """Send ``items`` in chunks of the API's limit; one acknowledgement for them all (none
-    is sent for no items)."""
-    if not items:
-        return EmptyResponse()
-    results = await in_chunks(items, check.LIMITS[limit_name], send)
-    return results[0] if len(results) == 1 else combine(results, EmptyResponse())
-
-
-class Batch:
-    """Calls that span many feeds at once."""
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+        results = await self._in_chunks(
+            "POST",
+            "activity/",
+            PartialUpdateManyResponse,
+            body,
+            "partial_update_changes",
+            lambda chunk: Call(body={"changes": chunk}, idempotent=True),
+        )
+        return joined(
+            results,
+            lambda result: result.activities,
+            lambda changed: PartialUpdateManyResponse(activities=changed),
+        )
 
     async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
+        """Add one activity to many feeds (at most 5000 per request, more are sent 5000 per
+        request, concurrently; ``to`` is not allowed). The feeds' followers do not get it.
+        Also ``client.add_to_many``."""
         data = check.activity(activity)
         if "to" in data:
             raise StreamValidationError("activity.to", "is not allowed in add_to_many")
         feed_list = [target_feed(f, "feeds") for f in check.sequence(feeds, "feeds")]
-
-        async def send(chunk: Sequence[str]) -> EmptyResponse:
-            return await self._transport.request(
-                "POST",
-                path("feed", "add_to_many"),
-                cast=EmptyResponse,
-                scope=_FEEDS,
-                body={"activity": data, "feeds": chunk},
-                idempotent=check.has_identity(data),
-            )
-
-        return await _acknowledged(feed_list, "add_to_many_feeds", send)
-
-    async def follow_many(
-        self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
-    ) -> EmptyResponse:
-        body = _pairs(follows, "follows", "activity_copy_limit")
-        for i, entry in enumerate(body):
-            if "activity_copy_limit" in entry:
-                copy_limit(entry["activity_copy_limit"], f"follows[{i}].activity_copy_limit")
-        limit = None if activity_copy_limit is None else copy_limit(activity_copy_limit)
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._transport.request(
-                "POST",
-                path("follow_many"),
-                cast=EmptyResponse,
-                scope=_FOLLOWS,
-                params={"activity_copy_limit": limit},
-                body=chunk,
-                idempotent=True,
-            )
-
-        return await _acknowledged(body, "follow_many", send)
-
-    async def unfollow_many(
-        self, unfollows: Sequence[Any], *, keep_history: bool = False
-    ) -> EmptyResponse:
-        body = _pairs(unfollows, "unfollows", "keep_history")
-        for i, entry in enumerate(body):
-            value = entry.setdefault("keep_history", keep_history)
-            if not isinstance(value, bool):
-                raise StreamValidationError(f"unfollows[{i}].keep_history", "must be a bool")
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> EmptyResponse:
-            return await self._transport.request(
-                "POST",
-                path("unfollow_many"),
-                cast=EmptyResponse,
-                scope=_FOLLOWS,
-                body=chunk,
-                idempotent=True,
-            )
-
-        return await _acknowledged(body, "unfollow_many", send)
-
-    async def follow_stats(
-        self,
-        feed_id: str,
-        *,
-        followers_slugs: Sequence[str] | None = None,
-        following_slugs: Sequence[str] | None = None,
-    ) -> FollowStats:
-        feed = target_feed(feed_id, "feed_id")
-        params: dict[str, Any] = {"followers": feed, "following": feed}
-        for name, slugs in (
-            ("followers_slugs", followers_slugs),
-            ("following_slugs", following_slugs),
-        ):
-            if slugs is not None:
-                params[name] = [check.feed_slug(s, name) for s in check.sequence(slugs, name)]
-        return await self._transport.request(
-            "GET", path("stats", "follow"), cast=FollowStats, scope=_STATS, params=params
+        results = await self._in_chunks(
+            "POST",
+            "feed/add_to_many/",
+            EmptyResponse,
+            feed_list,
+            "add_to_many_feeds",
+            lambda chunk: Call(
+                body={"activity": data, "feeds": chunk}, idempotent=check.has_identity(data)
+            ),
+            scope=_FEEDS,
         )
+        return acknowledged(results)

@@ -1,4 +1,5 @@
-"""Analytics: tracking engagements and impressions (the analytics service)."""
+"""Analytics: tracking engagements and impressions (the analytics service), offered as
+``client.track_engagements`` and ``client.track_impressions``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,36 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from stream_async._auth import Scope
-from stream_async._transport import Transport
 from stream_async.models._base import EmptyResponse
 from stream_async.resources import _checks
+from stream_async.resources._base import Resource
 
-_SCOPE = Scope("analytics", feed_id=None, user_id="*", action="*")
+
+class Analytics(Resource):
+    """Events for the analytics service, signed with an ``analytics`` token (any action,
+    ``user_id: "*"``). An empty list of events sends nothing."""
+
+    _scope = Scope("analytics", feed_id=None, user_id="*", action="*")
+    _service = "analytics"
+
+    async def track_engagements(self, engagements: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+        """Send engagement events (clicks, likes ...: mappings with ``label``, ``content``,
+        ``user_data``, ``feed_id`` ...) to the analytics service: POST ``engagement/``
+        with ``{"content_list": engagements}``. An empty list sends nothing."""
+        events = _events(engagements, "engagements")
+        return await self._track("engagement/", events, {"content_list": events})
+
+    async def track_impressions(self, impressions: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+        """Send impression events (mappings with ``content_list``, ``user_data``,
+        ``feed_id`` ...) to the analytics service: POST ``impression/`` with the list. An
+        empty list sends nothing."""
+        events = _events(impressions, "impressions")
+        return await self._track("impression/", events, events)
+
+    async def _track(self, where: str, events: list[dict[str, Any]], body: Any) -> EmptyResponse:
+        if not events:
+            return EmptyResponse()
+        return await self._request("POST", where, EmptyResponse, body=body)
 
 
 def _events(values: object, field: str) -> list[dict[str, Any]]:
@@ -18,38 +44,3 @@ def _events(values: object, field: str) -> list[dict[str, Any]]:
         _checks.mapping(value, f"{field}[{i}]")
         for i, value in enumerate(_checks.list_of(values, field, "events (mappings)"))
     ]
-
-
-async def track_engagements(
-    transport: Transport, engagements: Sequence[Mapping[str, Any]]
-) -> EmptyResponse:
-    """POST ``engagement/`` with ``{"content_list": engagements}``; an empty list sends
-    nothing."""
-    events = _events(engagements, "engagements")
-    if not events:
-        return EmptyResponse()
-    return await transport.request(
-        "POST",
-        "engagement/",
-        cast=EmptyResponse,
-        scope=_SCOPE,
-        service="analytics",
-        body={"content_list": events},
-    )
-
-
-async def track_impressions(
-    transport: Transport, impressions: Sequence[Mapping[str, Any]]
-) -> EmptyResponse:
-    """POST ``impression/`` with the list of impressions; an empty list sends nothing."""
-    events = _events(impressions, "impressions")
-    if not events:
-        return EmptyResponse()
-    return await transport.request(
-        "POST",
-        "impression/",
-        cast=EmptyResponse,
-        scope=_SCOPE,
-        service="analytics",
-        body=events,
-    )

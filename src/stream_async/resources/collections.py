@@ -3,14 +3,13 @@ activities point to as ``SO:<collection>:<id>``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import Transport, path
+from stream_async._transport import QueryValue, path
 from stream_async.errors import StreamValidationError
-from stream_async.models._base import EmptyResponse
+from stream_async.models._base import EmptyResponse, StreamResponse
 from stream_async.models.collections import (
     CollectionObject,
     CollectionObjectResponse,
@@ -19,9 +18,10 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.resources import _checks
-from stream_async.resources._batching import combine, in_chunks
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import acknowledged, joined
 
-_SCOPE = Scope("collections")
+R = TypeVar("R", bound=StreamResponse)
 
 
 def collection_reference(
@@ -41,7 +41,7 @@ def collection_reference(
     return f"SO:{_checks.collection_name(name)}:{_checks.collection_id(id)}"
 
 
-class Collections:
+class Collections(Resource):
     """``client.collections``. Signed with ``collections`` tokens (action by HTTP method).
 
     Collection names are word characters (``\\w+``), object ids word characters and
@@ -49,13 +49,7 @@ class Collections:
     a new object is the token's user and ``user_id`` is never sent.
     """
 
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Collections()"
+    _scope = Scope("collections")
 
     create_reference = staticmethod(collection_reference)
 
@@ -76,24 +70,17 @@ class Collections:
             body["id"] = _checks.collection_id(id)
         if user_id is not None:
             user_id = _checks.reference(user_id, "user_id")
-            if not self._transport.client_side:
+            if not self._client_side:
                 body["user_id"] = user_id
-        return await self._transport.request(
-            "POST",
-            path("collections", name),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
-            body=body,
+        return await self._request(
+            "POST", path("collections", name), CollectionObjectResponse, body=body
         )
 
     async def get(self, collection_name: str, id: str) -> CollectionObjectResponse:
         """Read one object; a missing one raises
         :class:`~stream_async.errors.NotFoundError`."""
-        return await self._transport.request(
-            "GET",
-            path("collections", *_object_key(collection_name, id)),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
+        return await self._request(
+            "GET", path("collections", *_object_key(collection_name, id)), CollectionObjectResponse
         )
 
     async def update(
@@ -101,21 +88,14 @@ class Collections:
     ) -> CollectionObjectResponse:
         """Replace an object's ``data`` (a non-empty mapping)."""
         key = _object_key(collection_name, id)
-        return await self._transport.request(
-            "PUT",
-            path("collections", *key),
-            cast=CollectionObjectResponse,
-            scope=_SCOPE,
-            body={"data": _data(data)},
+        return await self._request(
+            "PUT", path("collections", *key), CollectionObjectResponse, body={"data": _data(data)}
         )
 
     async def delete(self, collection_name: str, id: str) -> EmptyResponse:
         """Delete one object."""
-        return await self._transport.request(
-            "DELETE",
-            path("collections", *_object_key(collection_name, id)),
-            cast=EmptyResponse,
-            scope=_SCOPE,
+        return await self._request(
+            "DELETE", path("collections", *_object_key(collection_name, id)), EmptyResponse
         )
 
     async def upsert(
@@ -137,11 +117,10 @@ class Collections:
             seen.add(item_id)
         if not entries:
             return UpsertCollectionsResponse(data={name: []})
-        return await self._transport.request(
+        return await self._request(
             "POST",
             "collections/",
-            cast=UpsertCollectionsResponse,
-            scope=_SCOPE,
+            UpsertCollectionsResponse,
             body={"data": {name: entries}},
             idempotent=True,
         )
@@ -150,44 +129,54 @@ class Collections:
         """Read objects of one collection by id (server-side auth), 1000 per request,
         concurrently; ids that do not exist are left out of ``.objects``. An empty list
         sends nothing."""
-        name, keys = _batch(collection_name, ids)
-        if not keys:
-            return SelectCollectionsResponse(response=CollectionObjects(data=[]))
-
-        async def send(chunk: Sequence[str]) -> SelectCollectionsResponse:
-            return await self._transport.request(
-                "GET",
-                "collections/",
-                cast=SelectCollectionsResponse,
-                scope=_SCOPE,
-                params={"foreign_ids": [f"{name}:{key}" for key in chunk]},
-            )
-
-        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
-        if len(results) == 1:
-            return results[0]
-        found = [item for result in results for item in result.objects]
-        merged = SelectCollectionsResponse(response=CollectionObjects(data=found))
-        return combine(results, merged)
+        results = await self._by_ids(
+            "GET",
+            SelectCollectionsResponse,
+            collection_name,
+            ids,
+            lambda name, chunk: {"foreign_ids": [f"{name}:{key}" for key in chunk]},
+        )
+        return joined(
+            results,
+            lambda result: result.objects,
+            lambda found: SelectCollectionsResponse(response=CollectionObjects(data=found)),
+        )
 
     async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
         """Delete objects of one collection (server-side auth), 1000 per request,
         concurrently. An empty list sends nothing."""
-        name, keys = _batch(collection_name, ids)
-        if not keys:
-            return EmptyResponse()
+        results = await self._by_ids(
+            "DELETE",
+            EmptyResponse,
+            collection_name,
+            ids,
+            lambda name, chunk: {"collection_name": name, "ids": chunk},
+        )
+        return acknowledged(results)
 
-        async def send(chunk: Sequence[str]) -> EmptyResponse:
-            return await self._transport.request(
-                "DELETE",
-                "collections/",
-                cast=EmptyResponse,
-                scope=_SCOPE,
-                params={"collection_name": name, "ids": chunk},
-            )
-
-        results = await in_chunks(keys, check.LIMITS["collection_ids"], send)
-        return results[0] if len(results) == 1 else combine(results, EmptyResponse())
+    async def _by_ids(
+        self,
+        method: str,
+        cast: type[R],
+        collection_name: object,
+        ids: object,
+        query: Callable[[str, Sequence[str]], dict[str, QueryValue]],
+    ) -> list[R]:
+        """A call on objects of one collection by id, 1000 ids per request, concurrently;
+        ``query`` makes a request's query from the checked name and ids."""
+        name = _checks.collection_name(collection_name)
+        keys = [
+            _checks.collection_id(key, f"ids[{i}]")
+            for i, key in enumerate(_checks.list_of(ids, "ids", "ids"))
+        ]
+        return await self._in_chunks(
+            method,
+            "collections/",
+            cast,
+            keys,
+            "collection_ids",
+            lambda chunk: Call(params=query(name, chunk)),
+        )
 
 
 def _data(value: object) -> dict[str, Any]:
@@ -199,9 +188,3 @@ def _data(value: object) -> dict[str, Any]:
 
 def _object_key(collection_name: object, id: object) -> tuple[str, str]:
     return _checks.collection_name(collection_name), _checks.collection_id(id)
-
-
-def _batch(collection_name: object, ids: object) -> tuple[str, list[str]]:
-    name = _checks.collection_name(collection_name)
-    keys = _checks.list_of(ids, "ids", "ids")
-    return name, [_checks.collection_id(key, f"ids[{i}]") for i, key in enumerate(keys)]

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+
+from typing_extensions import Unpack
 
 from stream_async import _validation as check
-from stream_async._auth import Scope, Signer
-from stream_async._transport import Transport, path
-from stream_async.errors import StreamConfigurationError, StreamValidationError
+from stream_async._auth import Scope
+from stream_async._transport import path
+from stream_async.errors import StreamValidationError
 from stream_async.models import (
     Activity,
     ActivityResponse,
@@ -31,7 +33,12 @@ from stream_async.models import (
     RemoveActivityResponse,
 )
 from stream_async.pagination import walk
-from stream_async.resources._batching import combine, in_chunks
+from stream_async.resources import _checks
+from stream_async.resources._base import Call, Resource
+from stream_async.resources._batching import joined
+
+if TYPE_CHECKING:
+    from stream_async._client import AsyncStreamClient
 
 Params = dict[str, Any]
 
@@ -84,26 +91,55 @@ def enrichment_params(
     return enrich or reactions is not None, params
 
 
-def _id_bounds(
-    id_lt: str | None, id_lte: str | None, id_gt: str | None, id_gte: str | None
-) -> Params:
-    """The reference does not support combining id bounds, so at most one is allowed."""
-    bounds = {"id_lt": id_lt, "id_lte": id_lte, "id_gt": id_gt, "id_gte": id_gte}
-    given = {name: value for name, value in bounds.items() if value is not None}
-    if len(given) > 1:
-        raise StreamValidationError(
-            "/".join(given), "give at most one of id_lt, id_lte, id_gt and id_gte"
-        )
-    for name, value in given.items():
-        check.non_empty_str(value, name)
-    return given
+class FollowsQuery(TypedDict, total=False):
+    """A page of a feed's followers or followings: ``limit`` (1..500), ``offset`` (at
+    most 4000), and ``filter``, feed ids (``slug:user_id`` or handles) to keep."""
+
+    limit: int | None
+    offset: int | None
+    filter: Sequence[str] | None
 
 
-def _page_params(limit: int | None, offset: int | None) -> Params:
-    return {
-        "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=100),
-        "offset": None if offset is None else check.int_range(offset, "offset", low=0),
-    }
+class FeedRead(_checks.IdBounds, total=False):
+    """What a read of any feed takes (the keyword arguments of ``get``): ``limit`` (1..100)
+    and ``offset`` page by position, one id bound by id; ``enrich``, ``reactions`` and
+    ``user_id`` as :func:`enrichment_params` reads them."""
+
+    limit: int | None
+    offset: int | None
+    enrich: bool
+    reactions: ReactionOptions | None
+    user_id: str | None
+
+
+class FlatFeedRead(FeedRead, total=False):
+    """A flat feed's read: :class:`FeedRead` and the ``ranking`` method."""
+
+    ranking: str | None
+
+
+class NotificationFeedRead(FeedRead, total=False):
+    """A notification feed's read: :class:`FeedRead` and the groups to mark seen or read."""
+
+    mark_seen: bool | Sequence[str]
+    mark_read: bool | Sequence[str]
+
+
+def read_query(read: Mapping[str, Any], allowed: frozenset[str]) -> tuple[bool, Params]:
+    """Whether a feed read goes to the ``enrich/`` endpoint, and its checked query (the
+    :class:`FeedRead` part; the caller adds its own keys). Refuses keys not in
+    ``allowed`` as Python refuses an unknown keyword."""
+    _checks.keywords(read, allowed, "get")
+    enrich, params = enrichment_params(
+        read.get("enrich", False), read.get("reactions"), read.get("user_id")
+    )
+    limit, offset = read.get("limit"), read.get("offset")
+    if limit is not None:
+        params["limit"] = check.int_range(limit, "limit", low=1, high=100)
+    if offset is not None:
+        params["offset"] = check.int_range(offset, "offset", low=0)
+    params.update(_checks.id_bound(read))
+    return enrich, params
 
 
 def target_feed(target: object, field: str = "target") -> str:
@@ -118,17 +154,16 @@ P = TypeVar("P", FeedPage, AggregatedPage, NotificationPage)
 Item = TypeVar("Item", Activity, AggregatedGroup, NotificationGroup)
 
 
-class BaseFeed(Generic[P, Item]):
+class BaseFeed(Resource, Generic[P, Item]):
     """What every feed type can do. Creating a handle sends nothing."""
 
-    __slots__ = ("_feed_scope", "_follow_scope", "_signer", "_transport", "slug", "user_id")
+    __slots__ = ("_feed_scope", "_follow_scope", "slug", "user_id")
     _page: type[P]
+    _reads: frozenset[str]
+    """The keyword arguments of this feed type's ``get``."""
 
-    def __init__(
-        self, transport: Transport, feed_slug: str, user_id: str, signer: Signer | None = None
-    ) -> None:
-        self._transport = transport
-        self._signer = signer
+    def __init__(self, client: AsyncStreamClient, feed_slug: str, user_id: str) -> None:
+        super().__init__(client)
         self.slug = check.feed_slug(feed_slug)
         self.user_id = check.user_id(user_id)
         feed_id = f"{self.slug}{self.user_id}"
@@ -143,16 +178,20 @@ class BaseFeed(Generic[P, Item]):
         """The feed id, ``slug:user_id``."""
         return f"{self.slug}:{self.user_id}"
 
+    def _path(self, *segments: str, root: str = "feed") -> str:
+        """The path of this feed under ``root`` (``feed``, ``enrich/feed`` ...), then
+        ``segments``, each percent-encoded."""
+        return f"{root}/{path(self.slug, self.user_id, *segments)}"
+
     # -- tokens ----------------------------------------------------------------------
 
     def create_scope_token(self, resource: str, action: str) -> str:
         """A server token limited to this feed, e.g. ``("feed", "read")`` for a browser
         that reads it, or ``("feed", "write")``; needs the API secret."""
-        if self._signer is None:
-            raise StreamConfigurationError("creating tokens needs api_secret (server-side)")
+        signer = self._client._require_signer()
         resource = check.non_empty_str(resource, "resource")
         action = check.non_empty_str(action, "action")
-        return self._signer.scope_token(resource, action, self._feed_scope.feed_id)
+        return signer.scope_token(resource, action, self._feed_scope.feed_id)
 
     def get_readonly_token(self) -> str:
         """A token that can read this feed and nothing else (``"*"`` resource, ``read``)."""
@@ -169,10 +208,10 @@ class BaseFeed(Generic[P, Item]):
         missing field or a bad ``to`` before sending.
         """
         data = check.activity(activity)
-        return await self._transport.request(
+        return await self._request(
             "POST",
-            path("feed", self.slug, self.user_id),
-            cast=ActivityResponse,
+            self._path(),
+            ActivityResponse,
             scope=self._feed_scope,
             body=data,
             idempotent=check.has_identity(data),
@@ -188,24 +227,23 @@ class BaseFeed(Generic[P, Item]):
         activities were added. An empty sequence sends nothing.
         """
         data = check.activity_list(activities, "activities")
-        if not data:
-            return AddActivitiesResponse(activities=[])
-
-        async def send(chunk: Sequence[dict[str, Any]]) -> AddActivitiesResponse:
-            return await self._transport.request(
-                "POST",
-                path("feed", self.slug, self.user_id),
-                cast=AddActivitiesResponse,
-                scope=self._feed_scope,
+        results = await self._in_chunks(
+            "POST",
+            self._path(),
+            AddActivitiesResponse,
+            data,
+            "activities_per_add",
+            lambda chunk: Call(
                 body={"activities": chunk},
                 idempotent=all(check.has_identity(item) for item in chunk),
-            )
-
-        results = await in_chunks(data, check.LIMITS["activities_per_add"], send)
-        if len(results) == 1:
-            return results[0]
-        added = [activity for result in results for activity in result.activities]
-        return combine(results, AddActivitiesResponse(activities=added))
+            ),
+            scope=self._feed_scope,
+        )
+        return joined(
+            results,
+            lambda result: result.activities,
+            lambda added: AddActivitiesResponse(activities=added),
+        )
 
     async def remove_activity(
         self, activity_id: str | None = None, *, foreign_id: str | None = None
@@ -222,12 +260,8 @@ class BaseFeed(Generic[P, Item]):
         else:
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
-        return await self._transport.request(
-            "DELETE",
-            path("feed", self.slug, self.user_id, key),
-            cast=RemoveActivityResponse,
-            scope=self._feed_scope,
-            params=params,
+        return await self._request(
+            "DELETE", self._path(key), RemoveActivityResponse, scope=self._feed_scope, params=params
         )
 
     async def update_activity_to_targets(
@@ -266,10 +300,10 @@ class BaseFeed(Generic[P, Item]):
             raise StreamValidationError(
                 "added_targets", f"cannot also be removed: {', '.join(sorted(overlap))}"
             )
-        return await self._transport.request(
+        return await self._request(
             "POST",
-            path("feed_targets", self.slug, self.user_id, "activity_to_targets"),
-            cast=ActivityTargetsResponse,
+            self._path("activity_to_targets", root="feed_targets"),
+            ActivityTargetsResponse,
             scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
             body=body,
             idempotent=True,
@@ -289,10 +323,10 @@ class BaseFeed(Generic[P, Item]):
         body: Params = {"target": target_id}
         if activity_copy_limit is not None:
             body["activity_copy_limit"] = copy_limit(activity_copy_limit)
-        return await self._transport.request(
+        return await self._request(
             "POST",
-            path("feed", self.slug, self.user_id, "follows"),
-            cast=EmptyResponse,
+            self._path("follows"),
+            EmptyResponse,
             scope=self._follow_scope,
             body=body,
             idempotent=True,
@@ -303,43 +337,28 @@ class BaseFeed(Generic[P, Item]):
     ) -> EmptyResponse:
         """Stop following ``target``; its activities leave this feed unless
         ``keep_history``."""
-        return await self._transport.request(
+        return await self._request(
             "DELETE",
-            path("feed", self.slug, self.user_id, "follows", target_feed(target)),
-            cast=EmptyResponse,
+            self._path("follows", target_feed(target)),
+            EmptyResponse,
             scope=self._follow_scope,
             params={"keep_history": True if keep_history else None},
         )
 
-    async def followers(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        filter: Sequence[str] | None = None,
-    ) -> FollowsPage:
-        """The feeds following this one, most recent follow first (limit 1..500, offset at
-        most 4000; ``filter`` keeps only the listed feed ids)."""
-        return await self._follows("followers", limit, offset, filter)
+    async def followers(self, **query: Unpack[FollowsQuery]) -> FollowsPage:
+        """The feeds following this one, most recent follow first (keyword arguments of
+        :class:`FollowsQuery`; ``filter`` keeps only the listed feed ids)."""
+        return await self._follows("followers", query, "followers")
 
-    async def following(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        filter: Sequence[str] | None = None,
-    ) -> FollowsPage:
-        """The feeds this one follows, most recent follow first; ``filter`` with feed ids
-        checks whether they are followed."""
-        return await self._follows("follows", limit, offset, filter)
+    async def following(self, **query: Unpack[FollowsQuery]) -> FollowsPage:
+        """The feeds this one follows, most recent follow first (keyword arguments of
+        :class:`FollowsQuery`); ``filter`` with feed ids checks whether they are
+        followed."""
+        return await self._follows("follows", query, "following")
 
-    async def _follows(
-        self,
-        which: str,
-        limit: int | None,
-        offset: int | None,
-        filter: Sequence[str] | None,
-    ) -> FollowsPage:
+    async def _follows(self, which: str, query: FollowsQuery, method: str) -> FollowsPage:
+        _checks.keywords(query, FollowsQuery.__optional_keys__, method)
+        limit, offset, filter = query.get("limit"), query.get("offset"), query.get("filter")
         high_offset = check.LIMITS["follow_offset"]
         params: Params = {
             "limit": None if limit is None else check.int_range(limit, "limit", low=1, high=500),
@@ -350,39 +369,28 @@ class BaseFeed(Generic[P, Item]):
             if filter is None
             else [target_feed(f, "filter") for f in check.sequence(filter, "filter")],
         }
-        return await self._transport.request(
-            "GET",
-            path("feed", self.slug, self.user_id, which),
-            cast=FollowsPage,
-            scope=self._follow_scope,
-            params=params,
+        return await self._request(
+            "GET", self._path(which), FollowsPage, scope=self._follow_scope, params=params
         )
 
     # -- reads -----------------------------------------------------------------------
 
-    async def _get(
-        self,
-        extra: Params,
-        limit: int | None,
-        offset: int | None,
-        bounds: tuple[str | None, str | None, str | None, str | None],
-        enrich: bool,
-        reactions: ReactionOptions | None,
-        user_id: str | None,
-    ) -> P:
-        """One page, with the query every feed type shares plus ``extra``."""
-        enrich, params = enrichment_params(enrich, reactions, user_id)
-        params.update(_page_params(limit, offset))
-        params.update(_id_bounds(*bounds))
-        params.update(extra)
+    async def _get(self, read: Mapping[str, Any]) -> P:
+        """One page: the query every feed type shares (:func:`read_query`) plus this
+        type's own (:meth:`_extra`)."""
+        enrich, params = read_query(read, self._reads)
+        params.update(self._extra(read))
         return await self._read(params, enrich)
 
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        """The query keys of this feed type's reads beyond :class:`FeedRead`'s."""
+        return {}
+
     async def _read(self, params: Params, enrich: bool) -> P:
-        root = ("enrich", "feed") if enrich else ("feed",)
-        return await self._transport.request(
+        return await self._request(
             "GET",
-            path(*root, self.slug, self.user_id),
-            cast=self._page,
+            self._path(root="enrich/feed" if enrich else "feed"),
+            self._page,
             scope=self._feed_scope,
             params=params,
         )
@@ -405,7 +413,7 @@ class BaseFeed(Generic[P, Item]):
             check.int_range(max_items, "max_items", low=0)
         enrich, base = enrichment_params(enrich, reactions, user_id)
         base["limit"] = page_size
-        start = _id_bounds(id_lt, None, None, None)
+        start = _checks.id_bound({"id_lt": id_lt})
 
         async def fetch(cursor: str | None) -> tuple[Sequence[Item], str | None]:
             params = {**base, **({"id_lt": cursor} if cursor else start)}
@@ -422,33 +430,25 @@ class Feed(BaseFeed[FeedPage, Activity]):
 
     __slots__ = ()
     _page = FeedPage
+    _reads = FlatFeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        ranking: str | None = None,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> FeedPage:
-        """Read one page of the feed, newest first.
+    async def get(self, **read: Unpack[FlatFeedRead]) -> FeedPage:
+        """Read one page of the feed, newest first (keyword arguments only, all optional).
 
         ``limit`` (1..100, server default 25) and ``offset`` page by position; one of the
-        ``id_*`` bounds pages by activity id, which is faster for deep pages (the API does
-        not support combining them). ``ranking`` names a ranking method of the feed group.
-        ``enrich=True`` replaces references (``SU:``, ``SO:``, ...) by their objects;
-        ``reactions`` attaches reactions (and implies ``enrich``); ``user_id`` is the
-        reader whose own reactions are shown. :meth:`iterate` walks every page.
+        ``id_lt``, ``id_lte``, ``id_gt`` and ``id_gte`` bounds pages by activity id, which
+        is faster for deep pages (the API does not support combining them). ``ranking``
+        names a ranking method of the feed group. ``enrich=True`` replaces references
+        (``SU:``, ``SO:``, ...) by their objects; ``reactions`` (a
+        :class:`ReactionOptions`) attaches reactions (and implies ``enrich``);
+        ``user_id`` is the reader whose own reactions are shown. :meth:`iterate` walks
+        every page.
         """
-        extra = {"ranking": None if ranking is None else check.non_empty_str(ranking, "ranking")}
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
+        return await self._get(read)
+
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        ranking = read.get("ranking")
+        return {"ranking": None if ranking is None else check.non_empty_str(ranking, "ranking")}
 
 
 class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
@@ -456,24 +456,12 @@ class AggregatedFeed(BaseFeed[AggregatedPage, AggregatedGroup]):
 
     __slots__ = ()
     _page = AggregatedPage
+    _reads = FeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> AggregatedPage:
+    async def get(self, **read: Unpack[FeedRead]) -> AggregatedPage:
         """Read one page of groups; the ``id_*`` bounds take group ids. Arguments as for
-        :meth:`Feed.get`."""
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get({}, limit, offset, bounds, enrich, reactions, user_id)
+        :meth:`Feed.get`, without ``ranking``."""
+        return await self._get(read)
 
 
 class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
@@ -481,31 +469,20 @@ class NotificationFeed(BaseFeed[NotificationPage, NotificationGroup]):
 
     __slots__ = ()
     _page = NotificationPage
+    _reads = NotificationFeedRead.__optional_keys__
 
-    async def get(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        mark_seen: bool | Sequence[str] = False,
-        mark_read: bool | Sequence[str] = False,
-        enrich: bool = False,
-        reactions: ReactionOptions | None = None,
-        user_id: str | None = None,
-    ) -> NotificationPage:
-        """Read one page of groups, then mark groups seen or read: ``True`` for every
-        group of the feed, or a list of group ids. The page shows the state from before
-        the marking. Other arguments as for :meth:`Feed.get`."""
-        extra = {
-            "mark_seen": _marks(mark_seen, "mark_seen"),
-            "mark_read": _marks(mark_read, "mark_read"),
+    async def get(self, **read: Unpack[NotificationFeedRead]) -> NotificationPage:
+        """Read one page of groups, then mark groups seen or read: ``mark_seen`` and
+        ``mark_read`` take ``True`` for every group of the feed, or a list of group ids.
+        The page shows the state from before the marking. Other arguments as for
+        :meth:`AggregatedFeed.get`."""
+        return await self._get(read)
+
+    def _extra(self, read: Mapping[str, Any]) -> Params:
+        return {
+            "mark_seen": _marks(read.get("mark_seen", False), "mark_seen"),
+            "mark_read": _marks(read.get("mark_read", False), "mark_read"),
         }
-        bounds = (id_lt, id_lte, id_gt, id_gte)
-        return await self._get(extra, limit, offset, bounds, enrich, reactions, user_id)
 
 
 def _marks(value: bool | Sequence[str], field: str) -> bool | list[str] | None:
@@ -524,6 +501,10 @@ __all__ = [
     "AggregatedFeed",
     "BaseFeed",
     "Feed",
+    "FeedRead",
+    "FlatFeedRead",
+    "FollowsQuery",
     "NotificationFeed",
+    "NotificationFeedRead",
     "ReactionOptions",
 ]

@@ -14,11 +14,12 @@ import anyio
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import QueryValue, Transport
+from stream_async._transport import QueryValue
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.files import FileResponse
 from stream_async.resources import _checks
+from stream_async.resources._base import Resource
 
 FileInput = bytes | bytearray | str | os.PathLike[str] | IO[bytes]
 """What :meth:`Files.upload` takes: the bytes themselves, a path to a file, or a file
@@ -31,25 +32,16 @@ RESIZE_MODES: tuple[str, ...] = ("clip", "crop", "scale", "fill")
 CROP_MODES: tuple[str, ...] = ("top", "bottom", "left", "right", "center")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
-_SCOPE = Scope("files")
 _CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/[\w!#$&^.+-]+(;[^\r\n]*)?")
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
-class Files:
+class Files(Resource):
     """``client.files``: upload any file, delete it by URL. Signed with ``files`` tokens
     (action by HTTP method); uploads get the client's ``upload_timeout``."""
 
-    __slots__ = ("_transport", "_upload_timeout")
-
+    _scope = Scope("files")
     _root: ClassVar[str] = "files"
-
-    def __init__(self, transport: Transport, upload_timeout: float) -> None:
-        self._transport = transport
-        self._upload_timeout = upload_timeout
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
 
     async def upload(
         self,
@@ -77,13 +69,12 @@ class Files:
         return await self._send(name, bytes(file) if isinstance(file, bytearray) else file, kind)
 
     async def _send(self, name: str, content: bytes | IO[bytes], kind: str) -> FileResponse:
-        return await self._transport.request(
+        return await self._request(
             "POST",
             f"{self._root}/",
-            cast=FileResponse,
-            scope=_SCOPE,
+            FileResponse,
             files={"file": (name, content, kind)},
-            timeout=self._upload_timeout,
+            timeout=self._client.upload_timeout,
         )
 
     def _check_type(self, content_type: str) -> None:
@@ -91,20 +82,14 @@ class Files:
 
     async def delete(self, url: str) -> EmptyResponse:
         """Delete an uploaded file by the URL its upload returned."""
-        return await self._transport.request(
-            "DELETE",
-            f"{self._root}/",
-            cast=EmptyResponse,
-            scope=_SCOPE,
-            params={"url": _checks.http_url(url)},
+        return await self._request(
+            "DELETE", f"{self._root}/", EmptyResponse, params={"url": _checks.http_url(url)}
         )
 
 
 class Images(Files):
     """``client.images``: upload images (an ``image/*`` content type), delete them, and get
     resized or cropped copies with :meth:`process`."""
-
-    __slots__ = ()
 
     _root: ClassVar[str] = "images"
 
@@ -151,9 +136,7 @@ class Images(Files):
             params["w"] = check.int_range(w, "w", low=1)
         if h is not None:
             params["h"] = check.int_range(h, "h", low=1)
-        return await self._transport.request(
-            "GET", "images/", cast=FileResponse, scope=_SCOPE, params=params
-        )
+        return await self._request("GET", "images/", FileResponse, params=params)
 
 
 def _open(location: str | os.PathLike[str]) -> IO[bytes]:

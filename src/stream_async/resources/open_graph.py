@@ -1,17 +1,20 @@
-"""Open Graph: the title, description, images ... that a web page declares."""
+"""Open Graph: the title, description, images ... that a web page declares, offered as
+``client.og(url)``."""
 
 from __future__ import annotations
 
 from stream_async._auth import Scope
-from stream_async._transport import Transport
 from stream_async.models.files import OpenGraph
 from stream_async.resources import _checks
+from stream_async.resources._base import Resource
 
-_SCOPE = Scope("*", action="read")
 
+class OpenGraphScraper(Resource):
+    """Pages scraped by Stream, signed with a read-only token (``"*"`` resource)."""
 
-async def scrape(transport: Transport, url: str) -> OpenGraph:
-    """GET ``og/?url=<url>``: the page's Open Graph data, scraped by Stream."""
-    return await transport.request(
-        "GET", "og/", cast=OpenGraph, scope=_SCOPE, params={"url": _checks.http_url(url)}
-    )
+    _scope = Scope("*", action="read")
+
+    async def og(self, url: str) -> OpenGraph:
+        """The Open Graph data (title, description, images, videos, audios ...) of the web
+        page at ``url`` (an http(s) URL), scraped by Stream: GET ``og/?url=<url>``."""
+        return await self._request("GET", "og/", OpenGraph, params={"url": _checks.http_url(url)})

@@ -7,14 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from stream_async._auth import Scope
-from stream_async._transport import Transport, path
+from stream_async._transport import path
 from stream_async.models.personalization import PersonalizationResponse
 from stream_async.resources import _checks
+from stream_async.resources._base import Resource
 
-_SCOPE = Scope("personalization", user_id="*")
 
-
-class Personalization:
+class Personalization(Resource):
     """``client.personalization``: ``get``, ``post`` and ``delete`` on a resource of the
     personalization service. Signed with ``personalization`` tokens (action by HTTP
     method, ``user_id: "*"``).
@@ -23,13 +22,8 @@ class Personalization:
     comma-joined; ``None`` is left out).
     """
 
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Personalization()"
+    _scope = Scope("personalization", user_id="*")
+    _service = "personalization"
 
     async def get(self, resource: str, **params: Any) -> PersonalizationResponse:
         """Read a resource: ``await client.personalization.get("follow_recommendations",
@@ -56,12 +50,10 @@ class Personalization:
         body: dict[str, Any] | None = None,
     ) -> PersonalizationResponse:
         segments = _checks.resource(resource)
-        return await self._transport.request(
+        return await self._request(
             method,
             path(*segments),
-            cast=PersonalizationResponse,
-            scope=_SCOPE,
-            service="personalization",
+            PersonalizationResponse,
             params=_checks.query_params(params),
             body=body,
         )

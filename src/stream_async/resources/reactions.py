@@ -4,75 +4,86 @@ and paging through them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qsl, urlsplit
+
+from typing_extensions import Unpack
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
-from stream_async._transport import QueryValue, Transport, path
+from stream_async._transport import QueryValue, path
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
 from stream_async.pagination import walk
 from stream_async.resources import _checks
-
-_SCOPE = Scope("reactions")
+from stream_async.resources._base import Resource
 
 Params = dict[str, QueryValue]
 
 
-class Reactions:
+class ReactionChanges(TypedDict, total=False):
+    """A reaction's own fields (``data``), the feeds that get an activity for it
+    (``target_feeds``, feed ids) and what is added to that activity
+    (``target_feeds_extra_data``)."""
+
+    data: Mapping[str, Any] | None
+    target_feeds: Sequence[str] | None
+    target_feeds_extra_data: Mapping[str, Any] | None
+
+
+class NewReaction(ReactionChanges, total=False):
+    """What a new reaction takes beyond its kind, target and user: :class:`ReactionChanges`
+    and the reaction ``id`` to use (server-made when not given)."""
+
+    id: str | None
+
+
+class ReactionQuery(_checks.IdBounds, total=False):
+    """Which reactions :meth:`Reactions.filter` and :meth:`Reactions.iterate` page
+    through: exactly one of ``activity_id``, ``user_id`` and ``reaction_id``; optionally
+    one ``kind``, a page ``limit`` (1..25), one id bound, ``with_own_children`` and
+    ``children_user_id``."""
+
+    activity_id: str | None
+    user_id: str | None
+    reaction_id: str | None
+    kind: str | None
+    limit: int | None
+    with_own_children: bool
+    children_user_id: str | None
+
+
+class Reactions(Resource):
     """``client.reactions``. Signed with ``reactions`` tokens (action by HTTP method).
 
     In client-side mode (a client built with a user ``token``) the acting user is the
     token's: ``user_id`` arguments are then optional and never sent.
     """
 
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Reactions()"
+    _scope = Scope("reactions")
 
     async def add(
-        self,
-        kind: str,
-        activity_id: str,
-        user_id: str | None = None,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
-        id: str | None = None,
+        self, kind: str, activity_id: str, user_id: str | None = None, **extra: Unpack[NewReaction]
     ) -> ReactionResponse:
         """Add a reaction of ``kind`` (``"like"``, ``"comment"``, ...) by ``user_id`` to an
         activity; returns it with its ``id``. ``user_id`` is required with server-side
         auth; in client-side mode the reaction is the token user's and ``user_id`` is not
         sent.
 
-        ``data`` is the reaction's own fields; ``target_feeds`` (feed ids) get an activity
-        for the reaction, with ``target_feeds_extra_data`` added to it; ``id`` chooses the
-        reaction id (a second add with the same id raises
-        :class:`~stream_async.errors.ConflictError`).
+        Keyword arguments (:class:`NewReaction`): ``data`` is the reaction's own fields;
+        ``target_feeds`` (feed ids) get an activity for the reaction, with
+        ``target_feeds_extra_data`` added to it; ``id`` chooses the reaction id (a second
+        add with the same id raises :class:`~stream_async.errors.ConflictError`).
         """
         body = {
             "kind": _checks.reference(kind, "kind"),
             "activity_id": _checks.reference(activity_id, "activity_id"),
         }
-        return await self._add(body, user_id, data, target_feeds, target_feeds_extra_data, id)
+        return await self._add(body, user_id, extra, "add")
 
     async def add_child(
-        self,
-        kind: str,
-        parent_id: str,
-        user_id: str | None = None,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
-        id: str | None = None,
+        self, kind: str, parent_id: str, user_id: str | None = None, **extra: Unpack[NewReaction]
     ) -> ReactionResponse:
         """Add a child reaction (a reply, a like of a comment) to the reaction ``parent_id``;
         the arguments are those of :meth:`add`. Reactions nest at most three levels deep."""
@@ -80,62 +91,44 @@ class Reactions:
             "kind": _checks.reference(kind, "kind"),
             "parent": _checks.reference(parent_id, "parent_id"),
         }
-        return await self._add(body, user_id, data, target_feeds, target_feeds_extra_data, id)
+        return await self._add(body, user_id, extra, "add_child")
 
     async def _add(
-        self,
-        body: dict[str, Any],
-        user_id: str | None,
-        data: Mapping[str, Any] | None,
-        target_feeds: Sequence[str] | None,
-        target_feeds_extra_data: Mapping[str, Any] | None,
-        id: str | None,
+        self, body: dict[str, Any], user_id: str | None, extra: NewReaction, method: str
     ) -> ReactionResponse:
+        _checks.keywords(extra, NewReaction.__optional_keys__, method)
         if user_id is not None:
             user_id = _checks.reference(user_id, "user_id")
-        elif not self._transport.client_side:
+        elif not self._client_side:
             raise StreamValidationError("user_id", "is required with server-side auth")
-        if not self._transport.client_side:
+        if not self._client_side:
             body["user_id"] = user_id
-        body.update(_changes(data, target_feeds, target_feeds_extra_data))
+        body.update(_changes(extra))
+        id = extra.get("id")
         if id is not None:
             body["id"] = _checks.reference(id, "id")
         # With a client-chosen id, a repeat is refused as a duplicate instead of adding a
         # second reaction, so the add is safe to retry.
-        return await self._transport.request(
-            "POST",
-            "reaction/",
-            cast=ReactionResponse,
-            scope=_SCOPE,
-            body=body,
-            idempotent=id is not None,
+        return await self._request(
+            "POST", "reaction/", ReactionResponse, body=body, idempotent=id is not None
         )
 
     async def get(self, reaction_id: str) -> ReactionResponse:
         """Read one reaction, with its ``user`` and latest children. A soft-deleted reaction
         is still found, with ``deleted_at`` set."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
-            "GET", path("reaction", key), cast=ReactionResponse, scope=_SCOPE
-        )
+        return await self._request("GET", path("reaction", key), ReactionResponse)
 
     async def update(
-        self,
-        reaction_id: str,
-        *,
-        data: Mapping[str, Any] | None = None,
-        target_feeds: Sequence[str] | None = None,
-        target_feeds_extra_data: Mapping[str, Any] | None = None,
+        self, reaction_id: str, **changes: Unpack[ReactionChanges]
     ) -> ReactionResponse:
         """Replace a reaction's ``data`` and/or ``target_feeds`` (an activity moves out of
-        feeds no longer listed); only the arguments given are sent."""
+        feeds no longer listed), and ``target_feeds_extra_data``; only the keyword
+        arguments given are sent."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
-            "PUT",
-            path("reaction", key),
-            cast=ReactionResponse,
-            scope=_SCOPE,
-            body=_changes(data, target_feeds, target_feeds_extra_data),
+        _checks.keywords(changes, ReactionChanges.__optional_keys__, "update")
+        return await self._request(
+            "PUT", path("reaction", key), ReactionResponse, body=_changes(changes)
         )
 
     async def delete(self, reaction_id: str, *, soft: bool = False) -> EmptyResponse:
@@ -144,40 +137,22 @@ class Reactions:
         key = _checks.reference(reaction_id, "reaction_id")
         if not isinstance(soft, bool):
             raise StreamValidationError("soft", "must be a boolean")
-        return await self._transport.request(
-            "DELETE",
-            path("reaction", key),
-            cast=EmptyResponse,
-            scope=_SCOPE,
-            params={"soft": True} if soft else None,
+        return await self._request(
+            "DELETE", path("reaction", key), EmptyResponse, params={"soft": True} if soft else None
         )
 
     async def restore(self, reaction_id: str) -> EmptyResponse:
         """Bring back a soft-deleted reaction (:meth:`get` reads it again). The API
         documents no body for this call, so anything it sends is only in ``model_extra``."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._transport.request(
-            "PUT", path("reaction", key, "restore"), cast=EmptyResponse, scope=_SCOPE
-        )
+        return await self._request("PUT", path("reaction", key, "restore"), EmptyResponse)
 
     async def filter(
-        self,
-        *,
-        activity_id: str | None = None,
-        user_id: str | None = None,
-        reaction_id: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        with_activity_data: bool = False,
-        with_own_children: bool = False,
-        children_user_id: str | None = None,
+        self, *, with_activity_data: bool = False, **query: Unpack[ReactionQuery]
     ) -> ReactionPage:
         """One page of reactions: those of an activity (``activity_id``), by a user
         (``user_id``) or the children of a reaction (``reaction_id``); give exactly one.
+        Keyword arguments only: those of :class:`ReactionQuery` and ``with_activity_data``.
 
         ``kind`` keeps one kind; ``limit`` is 1..25 (the server's default is 10). Pages go
         newest first; ``id_lt``/``id_lte`` start below a reaction id (still newest first),
@@ -189,16 +164,7 @@ class Reactions:
         ``with_own_children`` adds each reaction's ``own_children``, those of
         ``children_user_id`` with server-side auth. :meth:`iterate` walks every page.
         """
-        target, params = _filter_call(
-            activity_id,
-            user_id,
-            reaction_id,
-            kind,
-            limit,
-            (id_lt, id_lte, id_gt, id_gte),
-            with_own_children,
-            children_user_id,
-        )
+        target, params = _filter_call(query, "filter")
         if not isinstance(with_activity_data, bool):
             raise StreamValidationError("with_activity_data", "must be a boolean")
         if with_activity_data:
@@ -206,22 +172,10 @@ class Reactions:
         return await self._page(target, params)
 
     def iterate(
-        self,
-        *,
-        activity_id: str | None = None,
-        user_id: str | None = None,
-        reaction_id: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        id_lt: str | None = None,
-        id_lte: str | None = None,
-        id_gt: str | None = None,
-        id_gte: str | None = None,
-        with_own_children: bool = False,
-        children_user_id: str | None = None,
-        max_items: int | None = None,
+        self, *, max_items: int | None = None, **query: Unpack[ReactionQuery]
     ) -> AsyncIterator[Reaction]:
-        """Every reaction :meth:`filter` would page through, as an async iterator::
+        """Every reaction :meth:`filter` would page through (same keyword arguments, but
+        ``with_activity_data``), as an async iterator::
 
             async for reaction in client.reactions.iterate(activity_id=..., kind="like"):
                 ...
@@ -230,16 +184,7 @@ class Reactions:
         ``next`` link, so only one page is held in memory; ``max_items`` stops early.
         Arguments are checked here, before the first page is fetched.
         """
-        target, first = _filter_call(
-            activity_id,
-            user_id,
-            reaction_id,
-            kind,
-            limit,
-            (id_lt, id_lte, id_gt, id_gte),
-            with_own_children,
-            children_user_id,
-        )
+        target, first = _filter_call(query, "iterate")
         if max_items is not None:
             check.int_range(max_items, "max_items", low=0)
 
@@ -250,47 +195,30 @@ class Reactions:
         return walk(fetch, max_items=max_items)
 
     async def _page(self, target: str, params: Params) -> ReactionPage:
-        return await self._transport.request(
-            "GET", target, cast=ReactionPage, scope=_SCOPE, params=params
-        )
+        return await self._request("GET", target, ReactionPage, params=params)
 
 
-def _changes(
-    data: Mapping[str, Any] | None,
-    target_feeds: Sequence[str] | None,
-    target_feeds_extra_data: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+def _changes(changes: ReactionChanges) -> dict[str, Any]:
+    """The body of the :class:`ReactionChanges` given (``None`` is not given), checked."""
     body: dict[str, Any] = {}
+    data, extra = changes.get("data"), changes.get("target_feeds_extra_data")
+    target_feeds = changes.get("target_feeds")
     if data is not None:
         body["data"] = _checks.mapping(data, "data")
     if target_feeds is not None:
         body["target_feeds"] = check.feed_ids(target_feeds, "target_feeds")
-    if target_feeds_extra_data is not None:
-        body["target_feeds_extra_data"] = _checks.mapping(
-            target_feeds_extra_data, "target_feeds_extra_data"
-        )
+    if extra is not None:
+        body["target_feeds_extra_data"] = _checks.mapping(extra, "target_feeds_extra_data")
     return body
 
 
-def _filter_call(
-    activity_id: str | None,
-    user_id: str | None,
-    reaction_id: str | None,
-    kind: str | None,
-    limit: int | None,
-    bounds: tuple[str | None, str | None, str | None, str | None],
-    with_own_children: bool,
-    children_user_id: str | None,
-) -> tuple[str, Params]:
+def _filter_call(query: ReactionQuery, method: str) -> tuple[str, Params]:
     """The path and query of a filter call, checked."""
+    _checks.keywords(query, ReactionQuery.__optional_keys__, method)
     lookups = [
         (name, value)
-        for name, value in (
-            ("activity_id", activity_id),
-            ("user_id", user_id),
-            ("reaction_id", reaction_id),
-        )
-        if value is not None
+        for name in ("activity_id", "user_id", "reaction_id")
+        if (value := query.get(name)) is not None
     ]
     if len(lookups) != 1:
         raise StreamValidationError(
@@ -298,28 +226,22 @@ def _filter_call(
         )
     lookup, value = lookups[0]
     segments = ["reaction", lookup, _checks.reference(value, lookup)]
+    kind = query.get("kind")
     if kind is not None:
         segments.append(_checks.reference(kind, "kind"))
     params: Params = {}
+    limit = query.get("limit")
     if limit is not None:
         params["limit"] = check.int_range(
             limit, "limit", low=1, high=check.LIMITS["reactions_per_page"]
         )
-    given = [
-        (name, bound)
-        for name, bound in zip(("id_lt", "id_lte", "id_gt", "id_gte"), bounds, strict=True)
-        if bound is not None
-    ]
-    if len(given) > 1:
-        raise StreamValidationError(
-            given[1][0], "give at most one of id_lt, id_lte, id_gt and id_gte"
-        )
-    for name, bound in given:
-        params[name] = _checks.reference(bound, name)
+    params.update(_checks.id_bound(query))
+    with_own_children = query.get("with_own_children", False)
     if not isinstance(with_own_children, bool):
         raise StreamValidationError("with_own_children", "must be a boolean")
     if with_own_children:
         params["with_own_children"] = True
+    children_user_id = query.get("children_user_id")
     if children_user_id is not None:
         params["children_user_id"] = _checks.reference(children_user_id, "children_user_id")
     return path(*segments), params

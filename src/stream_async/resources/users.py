@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from stream_async._auth import Scope
-from stream_async._transport import Transport, path
+from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.users import User, UserResponse
 from stream_async.resources import _checks
-
-_SCOPE = Scope("users")
+from stream_async.resources._base import Resource
 
 
 def user_reference(user: str | User | Mapping[str, Any]) -> str:
@@ -27,16 +26,10 @@ def user_reference(user: str | User | Mapping[str, Any]) -> str:
     return f"SU:{_checks.reference(user_id, 'user_id')}"
 
 
-class Users:
+class Users(Resource):
     """``client.users``. Signed with ``users`` tokens (action by HTTP method)."""
 
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return "Users()"
+    _scope = Scope("users")
 
     create_reference = staticmethod(user_reference)
 
@@ -59,11 +52,10 @@ class Users:
             body["data"] = _checks.mapping(data, "data")
         if not isinstance(get_or_create, bool):
             raise StreamValidationError("get_or_create", "must be a boolean")
-        return await self._transport.request(
+        return await self._request(
             "POST",
             "user/",
-            cast=UserResponse,
-            scope=_SCOPE,
+            UserResponse,
             params={"get_or_create": get_or_create},
             body=body,
             idempotent=get_or_create,
@@ -76,28 +68,21 @@ class Users:
         key = _checks.reference(user_id, "user_id")
         if not isinstance(with_follow_counts, bool):
             raise StreamValidationError("with_follow_counts", "must be a boolean")
-        return await self._transport.request(
+        return await self._request(
             "GET",
             path("user", key),
-            cast=UserResponse,
-            scope=_SCOPE,
+            UserResponse,
             params={"with_follow_counts": True} if with_follow_counts else None,
         )
 
     async def update(self, user_id: str, data: Mapping[str, Any]) -> UserResponse:
         """Replace a user's ``data`` (the only field that can change)."""
         key = _checks.reference(user_id, "user_id")
-        return await self._transport.request(
-            "PUT",
-            path("user", key),
-            cast=UserResponse,
-            scope=_SCOPE,
-            body={"data": _checks.mapping(data, "data")},
+        return await self._request(
+            "PUT", path("user", key), UserResponse, body={"data": _checks.mapping(data, "data")}
         )
 
     async def delete(self, user_id: str) -> EmptyResponse:
         """Delete a user."""
         key = _checks.reference(user_id, "user_id")
-        return await self._transport.request(
-            "DELETE", path("user", key), cast=EmptyResponse, scope=_SCOPE
-        )
+        return await self._request("DELETE", path("user", key), EmptyResponse)

@@ -32,9 +32,8 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from stream_async._client import AsyncStreamClient
+from stream_async._http import AsgiSender
 
 if TYPE_CHECKING:
     from stream_async.emulator import Emulator, EmulatorConfig
@@ -77,20 +76,24 @@ def new_emulator(config: EmulatorConfig | None = None) -> Emulator:
 
 
 def client_for(emulator: Emulator, *, app: Any = None, **options: Any) -> AsyncStreamClient:
-    """A server-side client that talks to ``emulator`` in-process, through
-    ``httpx.ASGITransport``. It holds no sockets, so it needs no closing; ``options`` go to
+    """A server-side client that talks to ``emulator`` in-process: its requests are sent
+    straight to the ASGI app (through ``httpx.ASGITransport``), by the same request path as
+    over a socket. It holds no sockets, so it needs no closing; ``options`` go to
     :class:`AsyncStreamClient`. ``app`` serves the requests instead of the emulator's own
-    app, e.g. a :class:`FaultInjector` wrapping it."""
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app or emulator.app))
+    app, e.g. a :class:`FaultInjector` wrapping it. An exception the app raises reaches the
+    client as a lost connection (:class:`~stream_async.errors.APIConnectionError`), as a
+    crashing server's would."""
     settings: dict[str, Any] = {
         "api_key": emulator.config.api_key,
         "api_secret": emulator.config.api_secret,
         "app_id": emulator.config.app_id,
         "base_url": IN_PROCESS_URL,
-        "http_client": http,
     }
     settings.update(options)
-    return AsyncStreamClient(**settings)
+    client = AsyncStreamClient(**settings)
+    pool = client._pool
+    pool.attach(AsgiSender(app or emulator.app, max_response_bytes=pool.max_response_bytes), "asgi")
+    return client
 
 
 @asynccontextmanager
@@ -99,13 +102,8 @@ async def emulated_client(
 ) -> AsyncIterator[AsyncStreamClient]:
     """An :class:`AsyncStreamClient` backed by an in-process emulator (a fresh one unless
     ``emulator`` is given)."""
-    client = client_for(emulator or new_emulator(), **options)
-    http = client._pool.get()
-    try:
-        async with client:
-            yield client
-    finally:
-        await http.aclose()
+    async with client_for(emulator or new_emulator(), **options) as client:
+        yield client
 
 
 @dataclass
@@ -211,6 +209,11 @@ class EmulatorServer:
     def reset(self) -> None:
         """Forget every activity, feed and follow: a clean slate for the next test."""
         self.emulator.reset()
+
+    def register_og_page(self, *, url: str, html: str) -> None:
+        """Make ``og/?url=<url>`` scrape ``html``, with no network (other URLs get made-up
+        Open Graph data unless the emulator was configured to fetch)."""
+        self.emulator.register_og_page(url=url, html=html)
 
     def client(self, **options: Any) -> AsyncStreamClient:
         """A new server-side client for this server; close it (``async with``) when done."""

@@ -18,11 +18,22 @@ All are plain (not async) fixtures, so they work with pytest-asyncio in either m
 with anyio, on asyncio or trio. Loading the plugin imports nothing but pytest: the emulator
 is imported by the first test that asks for a fixture, and when the ``emulator`` extra is
 missing that test is skipped with the command that installs it.
+
+Async tests with nothing to configure: when no plugin that runs coroutine tests is loaded
+(neither pytest-asyncio nor pytest-trio), this plugin runs each unmarked ``async def`` test
+itself, in a new asyncio event loop (``asyncio.run``), so that ``pip install
+"stream-async[emulator]" pytest`` is enough. Whenever pytest-asyncio is loaded the plugin
+runs nothing and pytest-asyncio's own configuration decides, exactly as without this plugin
+(its strict mode runs only ``@pytest.mark.asyncio`` tests; ``asyncio_mode = auto`` runs
+every one). Tests marked ``@pytest.mark.anyio`` are left to anyio's plugin, which comes with
+anyio. Async fixtures need one of those plugins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import inspect
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -42,6 +53,44 @@ def _testing() -> ModuleType:
     if reason is not None:
         pytest.skip(reason)
     return testing
+
+
+COROUTINE_PLUGINS = ("asyncio", "trio")
+"""The names pytest-asyncio and pytest-trio register under; when one is loaded, it decides
+how coroutine tests run."""
+
+OTHER_RUNNERS = ("anyio", "trio")
+"""Markers that hand a test to another plugin (anyio's comes with anyio)."""
+
+
+def _fixture_names(function: Callable[..., object]) -> list[str]:
+    """The parameters pytest fills with fixtures: those without a default value."""
+    parameters = inspect.signature(function).parameters.values()
+    return [
+        parameter.name
+        for parameter in parameters
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind
+        in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
+
+
+@pytest.hookimpl
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run an ``async def`` test in a new event loop, unless a coroutine plugin is loaded
+    or the test is marked for anyio or trio (then this returns ``None`` and leaves the test
+    to the other plugins)."""
+    function = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(function):
+        return None
+    plugins = pyfuncitem.config.pluginmanager
+    if any(plugins.has_plugin(name) for name in COROUTINE_PLUGINS):
+        return None
+    if any(pyfuncitem.get_closest_marker(name) for name in OTHER_RUNNERS):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in _fixture_names(function)}
+    asyncio.run(function(**arguments))
+    return True
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from datetime import datetime
 import jwt
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stream_async.emulator.timeutil import utcnow
+from stream_async.emulator.store.time import utcnow
 
 CAPACITY = 200
 """Entries the log keeps; older ones are dropped."""

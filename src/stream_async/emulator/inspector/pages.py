@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from stream_async.emulator.inspector import queries
 from stream_async.emulator.inspector.access import InspectorGate
 from stream_async.emulator.inspector.log import ROOT, RequestLog
-from stream_async.emulator.store import Store
+from stream_async.emulator.store import StateQueries
 
 TEMPLATES = Environment(
     loader=PackageLoader("stream_async.emulator.inspector", "templates"),
@@ -34,8 +34,8 @@ TEMPLATES = Environment(
 TEMPLATES.filters["part"] = lambda value: quote(str(value), safe="")
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.emulator.store
+def _store(request: Request) -> StateQueries:
+    store: StateQueries = request.app.state.emulator.store
     return store
 
 

@@ -1,7 +1,9 @@
 """Every read of the emulator's state the inspector makes, in one place.
 
-Each function takes the :class:`~stream_async.emulator.store.Store` and returns plain frozen
-dataclasses (view models) that the pages render; pages and templates never touch the store.
+Each function takes the store's read-only interface
+(:class:`~stream_async.emulator.store.StateQueries`, SQL over its database) and returns plain
+frozen dataclasses (view models) that the pages render; pages and templates never touch the
+store.
 Nothing here writes: a feed that was never written is shown empty rather than created.
 
 The functions are synchronous and never await, so, called from the server's event loop, each
@@ -17,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from stream_async.emulator.ids import sort_key
-from stream_async.emulator.records import Reaction
-from stream_async.emulator.store import Activity, Feed, Group, Store
-from stream_async.emulator.timeutil import format_time, format_time_z
+from stream_async.emulator.store import Entry, Group, Position, StateQueries
+from stream_async.emulator.store.ids import id_time_micros, sort_key
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time, format_time_z
 
 PAGE_SIZE = 25
 """Activities (or groups) per feed page: the API's default ``limit``."""
@@ -82,37 +84,36 @@ class Overview:
     totals: Totals
 
 
-def overview(store: Store) -> Overview:
-    """Reads ``store.feed_groups``, ``store.feeds`` (each ``Feed.entries``),
-    ``store.followers``, ``store.following``, and the sizes of ``store.activities``,
-    ``store.users``, ``store.collections``, ``store.reactions`` and ``store.files``."""
-    feed_ids = sorted({*store.feeds, *store.followers, *store.following})
+def overview(store: StateQueries) -> Overview:
+    """Reads ``feed_groups``, ``feed_summaries()``, ``activity_count()``, ``users()``,
+    ``collection_objects()``, ``reaction_count()`` and ``file_summaries()``."""
     feeds = tuple(
         FeedSummary(
-            feed_id=feed_id,
-            slug=feed_id.partition(":")[0],
-            user_id=feed_id.partition(":")[2],
-            kind=_kind(store, feed_id),
-            activity_count=len(store.feeds[feed_id].entries) if feed_id in store.feeds else 0,
-            follower_count=len(store.followers.get(feed_id, {})),
-            following_count=len(store.following.get(feed_id, {})),
+            feed_id=summary.feed_id,
+            slug=summary.feed_id.partition(":")[0],
+            user_id=summary.feed_id.partition(":")[2],
+            kind=_kind(store, summary.feed_id),
+            activity_count=summary.activities,
+            follower_count=summary.followers,
+            following_count=summary.following,
         )
-        for feed_id in feed_ids
+        for summary in store.feed_summaries()
     )
+    objects = store.collection_objects()
     totals = Totals(
-        activities=len(store.activities),
+        activities=store.activity_count(),
         feeds=len(feeds),
-        users=len(store.users),
-        collections=len(store.collections),
-        collection_objects=sum(len(objects) for objects in store.collections.values()),
-        reactions=len(store.reactions),
-        files=len(store.files),
+        users=len(store.users()),
+        collections=len({item.collection for item in objects}),
+        collection_objects=len(objects),
+        reactions=store.reaction_count(),
+        files=len(store.file_summaries()),
     )
     groups = tuple(FeedGroupView(slug, group.kind) for slug, group in store.feed_groups.items())
     return Overview(groups=groups, feeds=feeds, totals=totals)
 
 
-def _kind(store: Store, feed_id: str) -> str:
+def _kind(store: StateQueries, feed_id: str) -> str:
     group = store.feed_groups.get(feed_id.partition(":")[0])
     return "unknown" if group is None else group.kind
 
@@ -125,28 +126,26 @@ class SearchHit:
     path: str
 
 
-def search(store: Store, query: str) -> tuple[SearchHit, ...]:
+def search(store: StateQueries, query: str) -> tuple[SearchHit, ...]:
     """Feeds whose id contains ``query`` (``slug/user`` is read as ``slug:user``), the
     activity whose id it is, and the activities whose ``foreign_id`` it is.
 
-    Reads ``store.feeds``, ``store.followers``, ``store.following`` (their keys) and
-    ``store.activities``.
+    Reads ``feed_summaries()``, ``activity()`` and ``activities_with_foreign_id()``.
     """
     query = query.strip()
     if not query:
         return ()
     needle = query.replace("/", ":")
     hits = [
-        SearchHit(f"feed {feed_id}", feed_path(feed_id))
-        for feed_id in sorted({*store.feeds, *store.followers, *store.following})
-        if needle in feed_id
+        SearchHit(f"feed {summary.feed_id}", feed_path(summary.feed_id))
+        for summary in store.feed_summaries()
+        if needle in summary.feed_id
     ]
-    if query in store.activities:
+    if store.activity(query) is not None:
         hits.append(SearchHit(f"activity {query}", activity_path(query)))
     hits += [
-        SearchHit(f"activity {activity.id} (foreign_id {query})", activity_path(activity.id))
-        for activity in store.activities.values()
-        if activity.data.get("foreign_id") == query
+        SearchHit(f"activity {activity_id} (foreign_id {query})", activity_path(activity_id))
+        for activity_id in store.activities_with_foreign_id(query)
     ]
     return tuple(hits)
 
@@ -217,47 +216,58 @@ class FeedView:
     following: tuple[str, ...]
 
 
-def feed(store: Store, slug: str, user_id: str, *, id_lt: str | None = None) -> FeedView | None:
+def feed(
+    store: StateQueries, slug: str, user_id: str, *, id_lt: str | None = None
+) -> FeedView | None:
     """A page of the feed ``slug:user_id`` before ``id_lt``; None when ``slug`` is not a
     configured feed group. Raises ValueError when ``id_lt`` is not an activity id.
 
-    Reads ``store.feed_groups``, ``store.feeds[feed_id]`` (``order``, ``entries``,
-    ``groups_newest_first()``, ``origin()``), ``store.activities``, ``store.followers`` and
-    ``store.following``.
+    Reads ``feed_groups``, ``position()``, ``feed_entries()``, ``feed_groups_of()``,
+    ``group_entries()``, ``feed_summaries()`` and ``follows()``.
     """
     group = store.feed_groups.get(slug)
     if group is None:
         return None
-    bound = sort_key(id_lt) if id_lt else None
     feed_id = f"{slug}:{user_id}"
-    stored = store.feeds.get(feed_id)
+    bound: Position | None = (id_time_micros(id_lt), None) if id_lt else None
     rows: tuple[ActivityRow, ...] = ()
     groups: tuple[GroupView, ...] = ()
     next_id_lt = None
-    if stored is not None and group.kind == "flat":
-        keys = [key for key in reversed(stored.order) if bound is None or key < bound]
-        page = keys[: PAGE_SIZE + 1]
-        rows = tuple(_row(store.activities[key[1]], stored) for key in page[:PAGE_SIZE])
+    if group.kind == "flat":
+        if id_lt:
+            bound = store.position(feed_id, id_lt) or bound
+        bounds = {} if bound is None else {"id_lt": bound}
+        page = store.feed_entries(feed_id, bounds=bounds, offset=0, limit=PAGE_SIZE + 1)
+        rows = tuple(_row(entry) for entry in page[:PAGE_SIZE])
         next_id_lt = rows[-1].id if len(page) > PAGE_SIZE else None
-    elif stored is not None:
-        selected = _groups_before(stored, id_lt)
-        groups = tuple(_group(store, stored, item) for item in selected[:PAGE_SIZE])
+    else:
+        notification = group.kind == "notification"
+        stored = [
+            (item, store.group_entries(feed_id, item)) for item in store.feed_groups_of(feed_id)
+        ]
+        selected = _groups_before(stored, id_lt, notification=notification)
+        groups = tuple(
+            _group(item, entries, notification=notification)
+            for item, entries in selected[:PAGE_SIZE]
+        )
         next_id_lt = groups[-1].id if len(selected) > PAGE_SIZE else None
+    counts = {summary.feed_id: summary.activities for summary in store.feed_summaries()}
     return FeedView(
         feed_id=feed_id,
         slug=slug,
         user_id=user_id,
         kind=group.kind,
-        activity_count=0 if stored is None else len(stored.entries),
+        activity_count=counts.get(feed_id, 0),
         activities=rows,
         groups=groups,
         next_id_lt=next_id_lt,
-        followers=tuple(sorted(store.followers.get(feed_id, {}))),
-        following=tuple(sorted(store.following.get(feed_id, {}))),
+        followers=tuple(sorted(other for other, _ in store.follows(feed_id, followers=True))),
+        following=tuple(sorted(other for other, _ in store.follows(feed_id, followers=False))),
     )
 
 
-def _row(activity: Activity, holder: Feed) -> ActivityRow:
+def _row(entry: Entry) -> ActivityRow:
+    activity = entry.activity
     data = activity.data
     extra = {
         name: value
@@ -271,37 +281,41 @@ def _row(activity: Activity, holder: Feed) -> ActivityRow:
         verb=str(data.get("verb", "")),
         object=str(data.get("object", "")),
         foreign_id=str(data.get("foreign_id") or ""),
-        origin=holder.origin(activity.id),
+        origin=entry.origin,
         to=tuple(activity.targets),
         extra=as_json(extra) if extra else "",
         extra_count=len(extra),
     )
 
 
-def _group_id(holder: Feed, group: Group) -> str:
+StoredGroup = tuple[Group, list[Entry]]
+"""A group with its entries, newest first."""
+
+
+def _group_id(stored: StoredGroup, *, notification: bool) -> str:
     """The group's id as the API gives it (notification ids add ``.<group name>``)."""
-    if holder.config.kind == "notification":
-        return f"{group.newest_id}.{group.name}"
-    return group.newest_id
+    group, entries = stored
+    newest = entries[0].activity.id
+    return f"{newest}.{group.name}" if notification else newest
 
 
-def _groups_before(holder: Feed, id_lt: str | None) -> list[Group]:
+def _groups_before(
+    groups: list[StoredGroup], id_lt: str | None, *, notification: bool
+) -> list[StoredGroup]:
     """The groups after the cursor ``id_lt`` (a group id, or else any id compared by time)."""
-    groups = holder.groups_newest_first()
     if not id_lt:
         return groups
-    ids = [_group_id(holder, group) for group in groups]
+    ids = [_group_id(item, notification=notification) for item in groups]
     if id_lt in ids:
         return groups[ids.index(id_lt) + 1 :]
     bound = sort_key(id_lt)
-    return [group for group in groups if sort_key(group.newest_id) < bound]
+    return [item for item in groups if sort_key(item[1][0].activity.id) < bound]
 
 
-def _group(store: Store, holder: Feed, group: Group) -> GroupView:
-    activities = [store.activities[key[1]] for key in sorted(group.keys, reverse=True)]
-    notification = holder.config.kind == "notification"
+def _group(group: Group, entries: list[Entry], *, notification: bool) -> GroupView:
+    activities = [entry.activity for entry in entries]
     return GroupView(
-        id=_group_id(holder, group),
+        id=_group_id((group, entries), notification=notification),
         name=group.name,
         verb=str(activities[0].data.get("verb", "")),
         activity_count=len(activities),
@@ -309,7 +323,7 @@ def _group(store: Store, holder: Feed, group: Group) -> GroupView:
         updated_at=format_time(group.updated_at),
         is_seen=group.is_seen if notification else None,
         is_read=group.is_read if notification else None,
-        activities=tuple(_row(activity, holder) for activity in activities),
+        activities=tuple(_row(entry) for entry in entries),
     )
 
 
@@ -352,24 +366,23 @@ class ActivityDetail:
 _HOW = {"direct": "direct", "to": "to", "follow": "fan-out"}
 
 
-def activity(store: Store, activity_id: str) -> ActivityDetail | None:
+def activity(store: StateQueries, activity_id: str) -> ActivityDetail | None:
     """The activity ``activity_id`` (None when there is none).
 
-    Reads ``store.activities``, ``store.feeds`` (each ``Feed.entries``: the paths that
-    brought the activity), ``store.activity_reactions`` and ``store.reactions``
-    (``Reaction.children``).
+    Reads ``activity()``, ``locations()``, ``feed_entry()`` (the paths that brought the
+    activity to each feed), ``reactions_to()`` and ``children()``.
     """
-    stored = store.activities.get(activity_id)
+    stored = store.activity(activity_id)
     if stored is None:
         return None
     placements = tuple(
         Placement(feed_id, _HOW[kind], source or None)
-        for feed_id, holder in sorted(store.feeds.items())
-        for kind, source in holder.entries.get(activity_id, ())
+        for feed_id in sorted(store.locations(activity_id))
+        if (entry := store.feed_entry(feed_id, activity_id)) is not None
+        for kind, source in entry.paths
     )
     reactions = tuple(
-        _reaction_node(store, store.reactions[reaction_id])
-        for reaction_id in store.activity_reactions.get(activity_id, ())
+        _reaction_node(store, reaction) for reaction in store.reactions_to(activity_id)
     )
     return ActivityDetail(
         id=stored.id,
@@ -379,7 +392,7 @@ def activity(store: Store, activity_id: str) -> ActivityDetail | None:
     )
 
 
-def _reaction_node(store: Store, reaction: Reaction) -> ReactionNode:
+def _reaction_node(store: StateQueries, reaction: Reaction) -> ReactionNode:
     return ReactionNode(
         id=reaction.id,
         kind=reaction.kind,
@@ -387,9 +400,7 @@ def _reaction_node(store: Store, reaction: Reaction) -> ReactionNode:
         created_at=format_time_z(reaction.created_at),
         deleted=not reaction.live,
         data=as_json(reaction.data),
-        children=tuple(
-            _reaction_node(store, store.reactions[child]) for child in reaction.children
-        ),
+        children=tuple(_reaction_node(store, child) for child in store.children(reaction.id)),
     )
 
 
@@ -406,8 +417,8 @@ class UserRow:
     updated_at: str
 
 
-def users(store: Store) -> tuple[UserRow, ...]:
-    """Every user, by id. Reads ``store.users``."""
+def users(store: StateQueries) -> tuple[UserRow, ...]:
+    """Every user, by id. Reads ``users()``."""
     return tuple(
         UserRow(
             user.id,
@@ -415,7 +426,7 @@ def users(store: Store) -> tuple[UserRow, ...]:
             format_time_z(user.created_at),
             format_time_z(user.updated_at),
         )
-        for _, user in sorted(store.users.items())
+        for user in store.users()
     )
 
 
@@ -438,23 +449,22 @@ class CollectionView:
     objects: tuple[ObjectRow, ...]
 
 
-def collections(store: Store) -> tuple[CollectionView, ...]:
-    """Every collection, by name, with its objects. Reads ``store.collections``."""
-    return tuple(
-        CollectionView(
-            name,
-            tuple(
-                ObjectRow(
-                    item.id,
-                    as_json(item.data),
-                    item.user_id,
-                    format_time_z(item.created_at),
-                    format_time_z(item.updated_at),
-                )
-                for _, item in sorted(objects.items())
-            ),
+def collections(store: StateQueries) -> tuple[CollectionView, ...]:
+    """Every collection, by name, with its objects. Reads ``collection_objects()``."""
+    grouped: dict[str, list[ObjectRow]] = {}
+    for item in store.collection_objects():
+        grouped.setdefault(item.collection, []).append(
+            ObjectRow(
+                item.id,
+                as_json(item.data),
+                item.user_id,
+                format_time_z(item.created_at),
+                format_time_z(item.updated_at),
+            )
         )
-        for name, objects in sorted(store.collections.items())
+    return tuple(
+        CollectionView(name, tuple(sorted(rows, key=lambda row: row.id)))
+        for name, rows in sorted(grouped.items())
     )
 
 
@@ -482,20 +492,12 @@ class ReactionList:
 
 
 def reactions(
-    store: Store, *, kind: str = "", user_id: str = "", activity_id: str = ""
+    store: StateQueries, *, kind: str = "", user_id: str = "", activity_id: str = ""
 ) -> ReactionList:
     """Reactions, newest first, filtered by each of ``kind``, ``user_id`` and
-    ``activity_id`` that is not empty. Reads ``store.reactions``."""
-    matching = sorted(
-        (
-            reaction
-            for reaction in store.reactions.values()
-            if (not kind or reaction.kind == kind)
-            and (not user_id or reaction.user_id == user_id)
-            and (not activity_id or reaction.activity_id == activity_id)
-        ),
-        key=lambda reaction: reaction.sequence,
-        reverse=True,
+    ``activity_id`` that is not empty. Reads ``reactions_matching()`` and ``children()``."""
+    matching, total = store.reactions_matching(
+        kind=kind, user_id=user_id, activity_id=activity_id, limit=MAX_REACTIONS
     )
     rows = tuple(
         ReactionRow(
@@ -507,11 +509,11 @@ def reactions(
             data=as_json(reaction.data),
             created_at=format_time_z(reaction.created_at),
             deleted=not reaction.live,
-            children=len(reaction.children),
+            children=len(store.children(reaction.id)),
         )
-        for reaction in matching[:MAX_REACTIONS]
+        for reaction in matching
     )
-    return ReactionList(rows, len(matching))
+    return ReactionList(rows, total)
 
 
 @dataclass(frozen=True)
@@ -526,16 +528,17 @@ class FileRow:
     owner: str | None
 
 
-def files(store: Store) -> tuple[FileRow, ...]:
-    """Every upload, in upload order. Reads ``store.files``."""
+def files(store: StateQueries) -> tuple[FileRow, ...]:
+    """Every upload, by file name (then token: the store keeps no upload order). Reads
+    ``file_summaries()``."""
     return tuple(
         FileRow(
-            path=f"/uploads/{token}/{quote(stored.filename)}",
-            filename=stored.filename,
-            content_type=stored.content_type,
-            size=len(stored.data),
-            image=stored.image,
-            owner=stored.owner,
+            path=f"/uploads/{summary.token}/{quote(summary.filename)}",
+            filename=summary.filename,
+            content_type=summary.content_type,
+            size=summary.size,
+            image=summary.image,
+            owner=summary.owner,
         )
-        for token, stored in store.files.items()
+        for summary in sorted(store.file_summaries(), key=lambda item: (item.filename, item.token))
     )

@@ -1,0 +1,313 @@
+"""Reaction endpoints: add (to an activity, or as a child of a reaction), get, get many,
+update, delete (hard or soft), restore and filter (§3.4 of the API semantics).
+
+A reaction with ``target_feeds`` also adds an activity to each of those feeds (and so to
+their followers): ``actor`` ``SU:<user_id>``, ``verb`` the kind, ``object``
+``SA:<activity_id>``, ``foreign_id`` ``reaction:<id>``, ``time`` the reaction's creation time,
+``reaction`` ``SR:<id>``, plus ``target_feeds_extra_data``. Updating ``target_feeds`` moves
+that activity; deleting the reaction removes it.
+
+Documented choices where the live behaviour is not published: ``activity_id`` is any
+non-empty string of at most 255 characters (the activity need not exist); a child takes its
+parent's ``activity_id``; reaction ids given by clients are strings of at most 255
+characters; ``target_feeds_extra_data`` cannot override the fields above nor carry ``to``;
+with a user token, updating, deleting or restoring another user's reaction is a 403;
+deleting a reaction deletes its children; soft deletion keeps the target-feed activities;
+``get_many`` leaves soft-deleted reactions out unless ``include_deleted`` is true and takes at
+most 100 ids; restore answers 201; a filter's ``id_*`` bound must name a stored reaction,
+``id_lt``/``id_lte`` cannot be combined with ``id_gt``/``id_gte``, ``next`` is set when more
+reactions follow the page, and the ``user_id`` lookup lists children too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import (
+    COMPARE,
+    Call,
+    Reply,
+    check_size,
+    parse_data,
+    parse_reference,
+)
+from stream_async.emulator.handlers.enrichment import Enricher, Flags
+from stream_async.emulator.handlers.payloads import parse_activity, parse_targets
+from stream_async.emulator.handlers.references import not_found, render_reaction
+from stream_async.emulator.store import Draft, Store
+from stream_async.emulator.store.ids import foreign_id_activity_id
+from stream_async.emulator.store.records import Reaction
+from stream_async.emulator.store.time import format_time
+
+MAX_DEPTH = 3
+"""Reactions nest at most this deep (a reaction, its child and its grandchild)."""
+FILTER_LIMIT = 10
+FILTER_MAX_LIMIT = 25
+MAX_GET_MANY = 100
+LOOKUPS = ("activity_id", "user_id", "reaction_id")
+_ONE_OF = "one of activity_id or parent must not be empty"
+_NOT_PROPAGATED = frozenset({"api_key", "limit", *COMPARE})
+
+
+def _find(store: Store, call: Call) -> Reaction:
+    reaction_id = call.path_params["reaction_id"]
+    reaction = store.reaction(reaction_id)
+    if reaction is None:
+        raise does_not_exist(f"reaction {reaction_id} does not exist")
+    return reaction
+
+
+def _depth(store: Store, reaction: Reaction) -> int:
+    depth = 1
+    while reaction.parent:
+        parent = store.reaction(reaction.parent)
+        assert parent is not None
+        reaction = parent
+        depth += 1
+    return depth
+
+
+def _target_fields(
+    call: Call, body: dict[str, Any]
+) -> tuple[list[str] | None, dict[str, Any] | None]:
+    """``target_feeds`` and ``target_feeds_extra_data`` of a body (None when absent)."""
+    raw = body.get("target_feeds")
+    targets = None if raw is None else parse_targets(raw, call.feed_groups, "target_feeds")
+    extra = body.get("target_feeds_extra_data")
+    if extra is not None and not isinstance(extra, dict):
+        raise field_errors({"target_feeds_extra_data": ["Must be an object."]})
+    return targets, extra
+
+
+def _target_draft(call: Call, reaction: Reaction) -> Draft:
+    """The activity a reaction puts in its target feeds (validated)."""
+    extra = reaction.target_feeds_extra_data or {}
+    fields = {
+        **{key: value for key, value in extra.items() if key != "to"},
+        "actor": f"SU:{reaction.user_id}",
+        "verb": reaction.kind,
+        "object": f"SA:{reaction.activity_id}",
+        "foreign_id": f"reaction:{reaction.id}",
+        "time": format_time(reaction.created_at),
+        "reaction": f"SR:{reaction.id}",
+    }
+    return parse_activity(fields, call.feed_groups)
+
+
+def _target_activity_id(reaction: Reaction) -> str:
+    return foreign_id_activity_id(f"reaction:{reaction.id}", reaction.created_at)
+
+
+def _move_targets(store: Store, reaction: Reaction, previous: list[str], draft: Draft) -> None:
+    """Put the reaction's activity in its target feeds and take it out of ``previous`` ones
+    no longer listed."""
+    current = reaction.target_feeds or []
+    for feed_id in current:
+        store.add(feed_id, draft)
+    for feed_id in previous:
+        if feed_id not in current:
+            store.remove(feed_id, _target_activity_id(reaction))
+
+
+def add_reaction(store: Store, call: Call) -> Reply:
+    """POST reaction/: a reaction to ``activity_id``, or a child of ``parent`` (exactly one).
+
+    ``id`` may be given (409 if taken; otherwise a UUIDv4); ``data`` defaults to ``{}``.
+    """
+    body = call.json_object()
+    kind = parse_reference(body.get("kind"), "kind")
+    user_id = call.acting_user(body.get("user_id"))
+    data = parse_data(body.get("data"))
+    reaction_id = body.get("id")
+    if reaction_id is None:
+        reaction_id = str(uuid.uuid4())
+    elif store.reaction(parse_reference(reaction_id, "id")) is not None:
+        raise conflict(f"a reaction with id {reaction_id!r} already exists")
+    activity_id, parent_id = body.get("activity_id"), body.get("parent")
+    if bool(activity_id) == bool(parent_id):
+        raise field_errors({"activity_id": [_ONE_OF], "parent": [_ONE_OF]})
+    parent = None
+    if parent_id:
+        parent = store.reaction(parse_reference(parent_id, "parent"))
+        if parent is None:
+            raise input_error(f"parent reaction {parent_id!r} does not exist")
+        if _depth(store, parent) >= MAX_DEPTH:
+            raise input_error(f"reactions can be nested at most {MAX_DEPTH} levels deep")
+        activity_id = parent.activity_id
+    else:
+        activity_id = parse_reference(activity_id, "activity_id")
+    targets, extra = _target_fields(call, body)
+    now = store.now()
+    reaction = Reaction(
+        id=reaction_id,
+        kind=kind,
+        activity_id=activity_id,
+        user_id=user_id,
+        data=data,
+        parent=parent.id if parent else "",
+        created_at=now,
+        updated_at=now,
+        sequence=store.next_sequence(),
+        target_feeds=targets,
+        target_feeds_extra_data=extra,
+    )
+    draft = _target_draft(call, reaction)
+    store.save_reaction(reaction)
+    _move_targets(store, reaction, [], draft)
+    return 201, render_reaction(store, reaction)
+
+
+def get_reaction(store: Store, call: Call) -> Reply:
+    """GET reaction/{id}/: one reaction (soft-deleted ones too, with ``deleted_at``)."""
+    return 200, render_reaction(store, _find(store, call))
+
+
+def get_many(store: Store, call: Call) -> Reply:
+    """GET reaction/get_many/?ids=a,b: the reactions found, in the order asked."""
+    ids = call.values("ids")
+    if not ids:
+        raise input_error("ids is required")
+    check_size(ids, "ids", MAX_GET_MANY)
+    include_deleted = call.flag("include_deleted")
+    found = (store.reaction(reaction_id) for reaction_id in ids)
+    results = [
+        render_reaction(store, reaction)
+        for reaction in found
+        if reaction is not None and (reaction.live or include_deleted)
+    ]
+    return 200, {"results": results}
+
+
+def update_reaction(store: Store, call: Call) -> Reply:
+    """PUT reaction/{id}/: change ``data``, ``target_feeds``, ``target_feeds_extra_data``
+    (null or absent: unchanged). The target-feed activity moves with ``target_feeds``."""
+    reaction = _find(store, call)
+    call.check_owner(reaction.user_id)
+    body = call.json_object()
+    data = None if body.get("data") is None else parse_data(body["data"])
+    targets, extra = _target_fields(call, body)
+    changed = replace(
+        reaction,
+        data=reaction.data if data is None else data,
+        target_feeds=reaction.target_feeds if targets is None else targets,
+        target_feeds_extra_data=reaction.target_feeds_extra_data if extra is None else extra,
+    )
+    draft = _target_draft(call, changed)
+    previous = reaction.target_feeds or []
+    reaction.data = changed.data
+    reaction.target_feeds = changed.target_feeds
+    reaction.target_feeds_extra_data = changed.target_feeds_extra_data
+    reaction.updated_at = store.now()
+    store.save_reaction(reaction)
+    _move_targets(store, reaction, previous, draft)
+    return 201, render_reaction(store, reaction)
+
+
+def _purge(store: Store, reaction: Reaction) -> None:
+    for child in store.children(reaction.id):
+        _purge(store, child)
+    for feed_id in reaction.target_feeds or []:
+        store.remove(feed_id, _target_activity_id(reaction))
+    store.delete_reaction(reaction.id)
+
+
+def delete_reaction(store: Store, call: Call) -> Reply:
+    """DELETE reaction/{id}/: delete it and its children (``soft=true``: mark it deleted)."""
+    reaction = _find(store, call)
+    call.check_owner(reaction.user_id)
+    if call.flag("soft"):
+        reaction.deleted_at = store.now()
+        store.save_reaction(reaction)
+    else:
+        _purge(store, reaction)
+    return 200, {}
+
+
+def restore_reaction(store: Store, call: Call) -> Reply:
+    """PUT reaction/{id}/restore/: undo a soft delete (404 when it is not deleted)."""
+    reaction = _find(store, call)
+    call.check_owner(reaction.user_id)
+    if reaction.live:
+        raise does_not_exist(f"reaction {reaction.id} is not deleted")
+    reaction.deleted_at = None
+    store.save_reaction(reaction)
+    return 201, {}
+
+
+def _pool(store: Store, lookup: str, value: str) -> list[Reaction]:
+    if lookup == "activity_id":
+        return store.reactions_to(value)
+    if lookup == "reaction_id":
+        return store.children(value)
+    return store.reactions_by(value)
+
+
+def _bounds(store: Store, call: Call) -> dict[str, int]:
+    bounds: dict[str, int] = {}
+    for name in COMPARE:
+        value = call.text(name)
+        if value:
+            bound = store.reaction(value)
+            if bound is None:
+                raise input_error(f"{name} must be the id of a reaction")
+            bounds[name] = bound.sequence
+    return bounds
+
+
+def _next_link(call: Call, last_id: str, limit: int, descending: bool) -> str:
+    params = [("api_key", call.api_key), ("id_lt" if descending else "id_gt", last_id)]
+    params.append(("limit", str(limit)))
+    params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
+    return f"{call.path}?{urlencode(params)}"
+
+
+def filter_reactions(store: Store, call: Call) -> Reply:
+    """GET reaction/{activity_id|user_id|reaction_id}/{value}/[{kind}/]: a page of reactions.
+
+    Newest first (``id_lt``/``id_lte``), or oldest first after ``id_gt``/``id_gte``; ``limit``
+    defaults to 10 and is clamped at 25; soft-deleted reactions are hidden. Options:
+    ``with_activity_data`` (activity lookups: the enriched activity), ``with_own_children``
+    (``own_children`` of the token's user, ``children_user_id`` or ``user_id``).
+    """
+    lookup, value = call.path_params["lookup"], call.path_params["value"]
+    if lookup not in LOOKUPS:
+        raise input_error(f"reactions can be looked up by {', '.join(LOOKUPS)}, not {lookup!r}")
+    kind = call.path_params.get("kind")
+    bounds = _bounds(store, call)
+    descending = not any(name.startswith("id_gt") for name in bounds)
+    if not descending and any(name.startswith("id_lt") for name in bounds):
+        raise input_error("id_lt/id_lte cannot be combined with id_gt/id_gte")
+    limit = call.integer("limit", FILTER_LIMIT, maximum=FILTER_MAX_LIMIT)
+    matching = sorted(
+        (
+            reaction
+            for reaction in _pool(store, lookup, value)
+            if reaction.live
+            and (kind is None or reaction.kind == kind)
+            and all(COMPARE[name](reaction.sequence, bound) for name, bound in bounds.items())
+        ),
+        key=lambda reaction: reaction.sequence,
+        reverse=descending,
+    )
+    page = matching[:limit]
+    own_user = None
+    if call.any_flag("with_own_children", "withOwnChildren"):
+        own_user = call.user_id or call.text("children_user_id") or call.text("user_id")
+    body: dict[str, Any] = {
+        "results": [render_reaction(store, reaction, own_user=own_user) for reaction in page],
+        "next": _next_link(call, page[-1].id, limit, descending)
+        if page and len(matching) > limit
+        else "",
+    }
+    if lookup == "activity_id" and call.flag("with_activity_data"):
+        activity = store.activity(value)
+        if activity is None:
+            body["activity"] = not_found(f"SA:{value}", "activity", value)
+        else:
+            enricher = Enricher(store, call, Flags.of(call, everything=True))
+            body["activity"] = enricher.activity(activity.render(None))
+    return 200, body

@@ -1,0 +1,102 @@
+"""What the emulator stores besides activities and feeds: users, collection objects,
+reactions, uploaded files and analytics events.
+
+Users, collection objects and reactions print their times with a trailing ``Z`` (§6.6 of the
+API semantics); activities do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stream_async.emulator.store.time import format_time_z
+
+
+@dataclass
+class User:
+    """A user: id, free-form ``data`` and its times."""
+
+    id: str
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    def render(self) -> dict[str, Any]:
+        """The user as the API returns it."""
+        return {
+            "id": self.id,
+            "data": self.data,
+            "created_at": format_time_z(self.created_at),
+            "updated_at": format_time_z(self.updated_at),
+        }
+
+
+@dataclass
+class CollectionObject:
+    """An object of a collection; ``user_id`` is who added it (None: a server token)."""
+
+    collection: str
+    id: str
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    user_id: str | None = None
+
+    def render(self) -> dict[str, Any]:
+        """The object as the API returns it, ``foreign_id`` being ``<collection>:<id>``."""
+        return {
+            "id": self.id,
+            "collection": self.collection,
+            "foreign_id": f"{self.collection}:{self.id}",
+            "data": self.data,
+            "created_at": format_time_z(self.created_at),
+            "updated_at": format_time_z(self.updated_at),
+        }
+
+
+@dataclass
+class Reaction:
+    """A reaction to an activity, or a child of another reaction (``parent``).
+
+    ``sequence`` orders reactions by creation; ``target_feeds`` is None when none were ever
+    given.
+    """
+
+    id: str
+    kind: str
+    activity_id: str
+    user_id: str
+    data: dict[str, Any]
+    parent: str
+    created_at: datetime
+    updated_at: datetime
+    sequence: int
+    target_feeds: list[str] | None = None
+    target_feeds_extra_data: dict[str, Any] | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        """Not soft-deleted."""
+        return self.deleted_at is None
+
+
+@dataclass
+class StoredFile:
+    """An uploaded file (or a processed image): what was sent, and who sent it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    owner: str | None
+    image: bool
+
+
+@dataclass
+class AnalyticsEvent:
+    """One tracked event: ``kind`` is ``engagement`` or ``impression``."""
+
+    kind: str
+    event: dict[str, Any]

@@ -1,0 +1,1 @@
+"""Test support code: servers and helpers shared by several test packages."""
