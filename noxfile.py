@@ -1,5 +1,5 @@
 """Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s typecheck``, ``nox -s docs``,
-``nox -s snippets``, ``nox -s benchmarks``.
+``nox -s snippets``, ``nox -s benchmarks``, ``nox -s browser``.
 
 Sessions run on the interpreter that runs nox, so no other Python needs to be installed.
 """
@@ -76,3 +76,12 @@ def emulator_benchmarks(session: nox.Session) -> None:
     run."""
     session.install("-e", ".[dev]")
     session.run("python", "benchmarks/emulator.py", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The inspector's browser tests alone: headless Chromium (Debian's ``/usr/bin/chromium``,
+    ``apt-get install -y chromium chromium-driver``) driven by Playwright; screenshots go to
+    build/inspector/. The ``tests`` session (and CI) runs them too."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", "-m", "browser", "tests/browser", *session.posargs)

@@ -13,7 +13,7 @@ reactions (children, target feeds, enrichment), users, collections, file and ima
 Open Graph, analytics and personalization, with Stream-shaped errors. State lives in SQLite,
 in memory or in ``EmulatorConfig(data_dir=...)`` across restarts. It shares no code with the
 SDK, so each can catch the other's mistakes. This package needs the ``emulator`` extra
-(starlette, uvicorn, mmh3, python-multipart, pillow, beautifulsoup4).
+(starlette, uvicorn, mmh3, python-multipart, pillow, beautifulsoup4, jinja2).
 
 Layers: :mod:`.http` (the app, routes, auth, limits, responses) calls :mod:`.handlers` (one
 module per API area, no HTTP types), which read and write :mod:`.store` (SQLite, ids, time).

@@ -184,6 +184,7 @@ def parse_options(
         enforce_rate_limit=args.enforce_rate_limit,
         og_pages=pages,
         og_fetch=args.og_fetch,
+        host=args.host,
     )
     return Options(host=args.host, port=args.port, config=config)
 
@@ -201,6 +202,7 @@ def banner(options: Options) -> str:
     url = base_url(options)
     lines = [
         f"Stream emulator listening on {url} (pass it as base_url)",
+        f"  inspector:   {url}/inspector/",
         f"export STREAM_BASE_URL={url}",
         f"export STREAM_API_KEY={config.api_key}",
     ]

@@ -84,6 +84,9 @@ class EmulatorConfig:
     resolver, resolves their hosts). ``og_transport`` serves pages instead of the network
     (for tests); given without ``og_fetch``, unregistered pages are fetched through it and
     no address is checked, since nothing reaches the network.
+
+    ``host``: the address the server is bound to; off loopback the inspector asks for the
+    key and secret.
     """
 
     api_key: str = DEFAULT_API_KEY
@@ -100,3 +103,4 @@ class EmulatorConfig:
     og_fetch: bool = False
     og_transport: httpx.AsyncBaseTransport | None = None
     og_resolver: Resolver | None = None
+    host: str = "127.0.0.1"

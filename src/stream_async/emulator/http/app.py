@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 
+from stream_async.emulator import inspector
 from stream_async.emulator.config import EmulatorConfig
 from stream_async.emulator.handlers import (
     activities,
@@ -137,6 +138,9 @@ class Emulator:
 
     Raises :class:`~stream_async.emulator.store.StorageError` when the data directory's
     database cannot be used (damaged, another program's, another schema version).
+
+    :attr:`request_log` keeps the last requests for the inspector
+    (:mod:`stream_async.emulator.inspector`).
     """
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
@@ -149,9 +153,11 @@ class Emulator:
             limit=self.config.rate_limit,
             enforce=self.config.enforce_rate_limit,
         )
+        self.request_log = inspector.RequestLog()
+        """The last requests, with their token scopes, for the inspector's log page."""
         self.app = Starlette(
-            routes=self._routes(),
-            middleware=[rate_limit],
+            routes=[*self._routes(), *inspector.routes()],
+            middleware=[rate_limit, Middleware(inspector.RequestRecorder, log=self.request_log)],
             exception_handlers={HTTPException: http_error},
         )
         self.app.state.emulator = self

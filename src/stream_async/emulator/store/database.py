@@ -823,3 +823,39 @@ class Store:
             FileSummary(token, name, kind, size, owner, bool(image))
             for token, name, kind, size, owner, image in rows
         ]
+
+    def activities_with_foreign_id(self, foreign_id: str) -> list[str]:
+        """The ids of the activities whose ``foreign_id`` is this one, oldest first."""
+        rows = self.db.execute(
+            "SELECT id FROM activities WHERE foreign_id = ? ORDER BY time_us, id", (foreign_id,)
+        )
+        return [activity_id for (activity_id,) in rows]
+
+    def feed_entry(self, feed_id: str, activity_id: str) -> Entry | None:
+        """A feed's entry for an activity (with the paths that brought it), or None."""
+        return self.feed(feed_id).entry(activity_id)
+
+    def feed_groups_of(self, feed_id: str) -> list[Group]:
+        """An aggregated or notification feed's groups, most recently updated first."""
+        return self.feed(feed_id).groups_newest_first()
+
+    def group_entries(self, feed_id: str, group: Group) -> list[Entry]:
+        """A group's entries, newest first."""
+        return self.feed(feed_id).group_entries(group)
+
+    def reactions_matching(
+        self, *, kind: str, user_id: str, activity_id: str, limit: int
+    ) -> tuple[list[Reaction], int]:
+        """The newest ``limit`` reactions (soft-deleted ones too) matching each filter that is
+        not empty, newest first, and how many match in all."""
+        where, params = ["1"], []
+        for column, value in (("kind", kind), ("user_id", user_id), ("activity_id", activity_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        condition = " AND ".join(where)
+        rows = self.db.execute(
+            f"{self._REACTION} WHERE {condition} ORDER BY seq DESC LIMIT ?", (*params, limit)
+        )
+        total = self.db.execute(f"SELECT count(*) FROM reactions WHERE {condition}", params)
+        return [self._reaction(row) for row in rows], int(total.fetchone()[0])

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.store.records import (
     AnalyticsEvent,
     CollectionObject,
@@ -22,12 +23,17 @@ if TYPE_CHECKING:
         Entry,
         FeedSummary,
         FileSummary,
+        Group,
         Position,
     )
 
 
 class StateQueries(Protocol):
     """Read-only questions about the emulated app's state."""
+
+    @property
+    def feed_groups(self) -> Mapping[str, FeedGroupConfig]:
+        """The configured feed groups, slug -> group."""
 
     def feed_summaries(self) -> list[FeedSummary]:
         """Every feed with its activity, follower and following counts."""
@@ -36,6 +42,25 @@ class StateQueries(Protocol):
         self, feed_id: str, *, bounds: Mapping[str, Position], offset: int, limit: int
     ) -> list[Entry]:
         """A page of a feed's entries, newest first, each with the paths that brought it."""
+
+    def feed_entry(self, feed_id: str, activity_id: str) -> Entry | None:
+        """A feed's entry for an activity (with the paths that brought it), or None."""
+
+    def position(self, feed_id: str, activity_id: str) -> Position | None:
+        """Where a stored activity sits in a feed (a time alone when the feed does not hold
+        it), or None when no such activity is stored."""
+
+    def feed_groups_of(self, feed_id: str) -> list[Group]:
+        """An aggregated or notification feed's groups, most recently updated first."""
+
+    def group_entries(self, feed_id: str, group: Group) -> list[Entry]:
+        """A group's entries, newest first."""
+
+    def activity_count(self) -> int:
+        """How many activities are stored."""
+
+    def activities_with_foreign_id(self, foreign_id: str) -> list[str]:
+        """The ids of the activities whose ``foreign_id`` is this one, oldest first."""
 
     def activity_ids(self) -> list[str]:
         """Every stored activity's id, oldest first."""
@@ -60,6 +85,15 @@ class StateQueries(Protocol):
 
     def children(self, reaction_id: str) -> list[Reaction]:
         """A reaction's children, oldest first."""
+
+    def reaction_count(self) -> int:
+        """How many reactions are stored (soft-deleted ones too)."""
+
+    def reactions_matching(
+        self, *, kind: str, user_id: str, activity_id: str, limit: int
+    ) -> tuple[list[Reaction], int]:
+        """The newest ``limit`` reactions matching each filter that is not empty, newest
+        first, and how many match in all."""
 
     def users(self) -> list[User]:
         """Every user."""
