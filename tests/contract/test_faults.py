@@ -1,5 +1,6 @@
-"""Fault shapes that hold on every sender: refused connections, 5xx then success, 429 with
-Retry-After, and 4xx answers mapped to typed errors.
+"""Fault shapes that hold on every sender: refused connections, resets, stalls, trickled,
+truncated and oversized bodies, redirects, 5xx and 429 with each rate-limit header form, and
+4xx answers mapped to typed errors.
 
 Error bodies, codes and classes from api-semantics.md, section 4 "Errors" (the code table);
 the retry rules from the README, "Retries" (502/503/504 retried for reads, 429 for every
@@ -8,14 +9,21 @@ call, after the Retry-After the server asked for).
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import Any, cast
 
 import pytest
 
 from stream_async import AsyncStreamClient, errors
 from stream_async.testing import free_port
 from tests.conftest import API_KEY, API_SECRET
-from tests.contract.conftest import Sender
+from tests.contract.conftest import ALL_SENDERS, AnySender, Sender, client_on
+from tests.support.raw import Handler, raw_server, reset
 from tests.support.recording import RecordingServer, Reply
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.socket]
@@ -220,3 +228,309 @@ async def test_4xx_is_a_typed_error_with_the_body_fields(
     assert len(server.requests) == 1
     assert API_SECRET not in str(error)
     assert server.requests[0].headers["authorization"] not in str(error)
+
+
+# -- the fault matrix ---------------------------------------------------------------
+#
+# Each fault on every sender: socket faults (resets, stalls, trickled, truncated and endless
+# bodies) from a bare TCP server on the socket senders; faults an HTTP app can answer with
+# (oversized, bad JSON, 3xx, 429 and 5xx with their headers) on every sender, the in-process
+# ASGI one included. Retry rules from the README, "Retries"; rate-limit headers from
+# client-side-policies.md (Retry-After in seconds or as a date, else x-ratelimit-reset, a
+# Unix time; a value that is not a finite number or a valid time is ignored).
+
+ACTIVITY = {"actor": "a", "verb": "v", "object": "o"}
+PAGE = b'{"results": [], "next": "", "duration": "1ms"}'
+CAP = 1024
+
+
+def ok(body: bytes = PAGE) -> bytes:
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+    return head.encode() + b"\r\nConnection: close\r\n\r\n" + body
+
+
+async def answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(ok())
+    await writer.drain()
+    writer.close()
+
+
+async def reset_on_accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    reset(writer)
+
+
+async def reset_after_reading(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    reset(writer)
+
+
+class Connections:
+    """A raw server's handler that runs ``handlers`` on successive connections (the last
+    one for every later connection) and counts the connections."""
+
+    def __init__(self, *handlers: Handler) -> None:
+        self.handlers = handlers
+        self.count = 0
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = self.handlers[min(self.count, len(self.handlers) - 1)]
+        self.count += 1
+        await handler(reader, writer)
+
+
+def socket_client(sender: Sender, url: str, **options: Any) -> AsyncStreamClient:
+    return AsyncStreamClient(
+        api_key=API_KEY, api_secret=API_SECRET, base_url=url, transport=sender, **options
+    )
+
+
+@pytest.mark.parametrize("fault", [reset_on_accept, reset_after_reading])
+async def test_a_reset_read_is_retried(
+    sender: Sender, retry_waits: list[float], fault: Handler
+) -> None:
+    connections = Connections(fault, answer_ok)
+    async with raw_server(connections) as url, socket_client(sender, url, max_retries=2) as sdk:
+        page = await sdk.feed("user", "alice").get()
+    assert page.duration == "1ms"
+    assert connections.count == 2  # aiohttp may itself repeat an idempotent request once
+    assert len(retry_waits) <= 1
+
+
+async def test_a_write_reset_after_the_server_read_it_is_not_retried(sender: Sender) -> None:
+    connections = Connections(reset_after_reading, answer_ok)
+    async with (
+        raw_server(connections) as url,
+        socket_client(sender, url, max_retries=2) as sdk,
+    ):
+        with pytest.raises(errors.APIConnectionError) as info:
+            await sdk.feed("user", "alice").add_activity(ACTIVITY)
+    assert type(info.value) is errors.APIConnectionError
+    assert info.value.may_have_been_applied is True
+    assert info.value.retries_taken == 0
+    assert connections.count == 1
+
+
+async def test_a_hanging_server_is_a_timeout(sender: Sender) -> None:
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes
+        writer.close()
+
+    async with (
+        raw_server(hang) as url,
+        socket_client(sender, url, max_retries=0, timeout=0.3) as sdk,
+    ):
+        started = time.monotonic()
+        with pytest.raises(errors.APITimeoutError) as info:
+            await sdk.feed("user", "alice").get()
+        assert time.monotonic() - started < 5.0  # generous: the attempt has 0.3 s
+    assert str(info.value).startswith("request timed out after 0.3s")
+
+
+async def test_a_body_trickled_past_the_timeout_is_a_timeout(sender: Sender) -> None:
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n"
+        )
+        for _ in range(60):  # one byte every 0.1 s: 6 s in all
+            if writer.is_closing():
+                break
+            writer.write(b" ")
+            try:
+                await writer.drain()
+            except OSError:
+                break
+            await asyncio.sleep(0.1)
+        writer.close()
+
+    async with (
+        raw_server(trickle) as url,
+        socket_client(sender, url, max_retries=0, timeout=0.5) as sdk,
+    ):
+        started = time.monotonic()
+        with pytest.raises(errors.APITimeoutError):
+            await sdk.feed("user", "alice").get()
+        assert time.monotonic() - started < 4.0  # generous: the attempt has 0.5 s, the body 6 s
+
+
+async def test_a_truncated_body_is_a_connection_error(sender: Sender) -> None:
+    async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(ok()[:-10])  # Content-Length says 10 bytes more than arrive
+        await writer.drain()
+        writer.close()
+
+    async with raw_server(truncated) as url, socket_client(sender, url, max_retries=0) as sdk:
+        with pytest.raises(errors.APIConnectionError) as info:
+            await sdk.feed("user", "alice").get()
+    assert type(info.value) is errors.APIConnectionError
+    assert str(info.value).startswith("connection failed: ")
+
+
+async def test_an_endless_body_is_too_large(sender: Sender) -> None:
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(5000):  # 5 MB at most, far past the cap
+            if writer.is_closing():
+                break
+            writer.write(b"400\r\n" + b"x" * 1024 + b"\r\n")
+            try:
+                await writer.drain()
+            except OSError:
+                break
+        writer.close()
+
+    async with (
+        raw_server(endless) as url,
+        socket_client(sender, url, max_retries=2, max_response_bytes=CAP) as sdk,
+    ):
+        with pytest.raises(errors.ResponseTooLargeError) as info:
+            await sdk.feed("user", "alice").get()
+    assert info.value.limit == CAP
+    assert info.value.retries_taken == 0
+
+
+@pytest.fixture(params=ALL_SENDERS)
+def any_sender(request: pytest.FixtureRequest) -> AnySender:
+    return cast(AnySender, request.param)
+
+
+async def test_a_declared_oversized_body_is_too_large(
+    any_sender: AnySender, server: RecordingServer
+) -> None:
+    server.script(Reply(200, body=b"x" * (CAP + 1)))
+    async with client_on(any_sender, server, max_response_bytes=CAP, max_retries=2) as sdk:
+        with pytest.raises(errors.ResponseTooLargeError) as info:
+            await sdk.feed("user", "alice").get()
+    assert info.value.limit == CAP
+    assert len(server.requests) == 1
+
+
+async def test_a_declared_body_at_the_cap_is_read(
+    any_sender: AnySender, server: RecordingServer
+) -> None:
+    server.script(Reply(200, body=PAGE.ljust(CAP), headers={"Content-Type": "application/json"}))
+    async with client_on(any_sender, server, max_response_bytes=CAP) as sdk:
+        page = await sdk.feed("user", "alice").get()
+    assert page.duration == "1ms"
+    assert server.requests[0].method == "GET"
+
+
+async def test_a_body_that_is_not_json_is_an_invalid_response(
+    any_sender: AnySender, server: RecordingServer
+) -> None:
+    server.script(Reply(200, body=b'{"results": [', headers={"Content-Type": "application/json"}))
+    async with client_on(any_sender, server) as sdk:
+        with pytest.raises(errors.InvalidResponseError) as info:
+            await sdk.feed("user", "alice").get()
+    assert info.value.status_code == 200
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_is_an_error_never_followed(
+    any_sender: AnySender, server: RecordingServer, status: int
+) -> None:
+    server.script(Reply(status, body=b"", headers={"Location": "/api/v1.0/elsewhere/"}))
+    async with client_on(any_sender, server) as sdk:
+        with pytest.raises(errors.StreamAPIError) as info:
+            await sdk.feed("user", "alice").get()
+    assert type(info.value) is errors.StreamAPIError
+    assert info.value.status_code == status
+    assert "(a redirect: redirects are never followed)" in str(info.value)
+    assert [r.path for r in server.requests] == [b"/api/v1.0/feed/user/alice/"]
+
+
+def in_seconds(seconds: int) -> str:
+    return str(int(time.time()) + seconds)
+
+
+def http_date_in(seconds: int) -> str:
+    return format_datetime(datetime.now(timezone.utc) + timedelta(seconds=seconds), usegmt=True)
+
+
+# (headers, low, high): the first wait lies in [low, high]; 0.5 s is the first backoff's top
+RATE_LIMIT_HEADERS: list[tuple[Callable[[], dict[str, str]], float, float]] = [
+    (lambda: {"Retry-After": "3"}, 3.0, 3.0),
+    (lambda: {"Retry-After": "2.5"}, 2.5, 2.5),
+    (lambda: {"Retry-After": http_date_in(10)}, 7.0, 10.0),
+    (lambda: {"x-ratelimit-reset": in_seconds(6)}, 3.0, 6.0),
+    (lambda: {"Retry-After": "4", "x-ratelimit-reset": in_seconds(20)}, 4.0, 4.0),
+    (lambda: {"x-ratelimit-reset": "1000"}, 0.0, 0.0),  # a past reset: no wait
+    (lambda: {"Retry-After": "soon"}, 0.0, 0.5),
+    (lambda: {"Retry-After": "nan"}, 0.0, 0.5),
+    (lambda: {"Retry-After": "inf"}, 0.0, 0.5),
+    (lambda: {"x-ratelimit-reset": "1" * 19}, 0.0, 0.5),
+    (lambda: {"x-ratelimit-reset": "12abc"}, 0.0, 0.5),
+    (lambda: {"x-ratelimit-reset": "999999999999"}, 0.0, 0.5),  # past the year 9999
+]
+HEADER_IDS = [
+    "retry-after-3",
+    "retry-after-2.5",
+    "retry-after-date",
+    "reset-epoch",
+    "retry-after-wins",
+    "reset-past",
+    "retry-after-word",
+    "retry-after-nan",
+    "retry-after-inf",
+    "reset-19-digits",
+    "reset-garbled",
+    "reset-out-of-range",
+]
+
+
+@pytest.mark.parametrize(("headers", "low", "high"), RATE_LIMIT_HEADERS, ids=HEADER_IDS)
+async def test_429_waits_as_the_headers_say_for_a_write(
+    any_sender: AnySender,
+    server: RecordingServer,
+    retry_waits: list[float],
+    headers: Callable[[], dict[str, str]],
+    low: float,
+    high: float,
+) -> None:
+    limited = stream_error(429, 9, "RateLimitReached", "Too many requests")
+    server.script(Reply(429, limited.json, headers=headers()), Reply(201, {"duration": "1ms"}))
+    async with client_on(any_sender, server, total_timeout=None) as sdk:
+        await sdk.add_to_many(ACTIVITY, ["user:1"])
+    assert len(retry_waits) == 1
+    assert low <= retry_waits[0] <= high
+    assert [r.method for r in server.requests] == ["POST", "POST"]
+
+
+HEADER_FORMS = [headers for headers, _, _ in RATE_LIMIT_HEADERS]
+
+
+@pytest.mark.parametrize("headers", HEADER_FORMS, ids=HEADER_IDS)
+@pytest.mark.parametrize("status", [502, 503, 504])
+async def test_a_gateway_error_backs_off_whatever_the_headers_say(
+    any_sender: AnySender,
+    server: RecordingServer,
+    retry_waits: list[float],
+    headers: Any,
+    status: int,
+) -> None:
+    failed = stream_error(status, -1, "InternalSystemException", "try again")
+    server.script(Reply(status, failed.json, headers=headers()), Reply(200, json.loads(PAGE)))
+    async with client_on(any_sender, server, total_timeout=None) as sdk:
+        page = await sdk.feed("user", "alice").get()
+    assert page.duration == "1ms"
+    assert len(retry_waits) == 1
+    assert 0.0 <= retry_waits[0] <= 0.5  # the first backoff step, not the header's wait
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("headers", HEADER_FORMS[:5], ids=HEADER_IDS[:5])
+async def test_500_is_never_retried(
+    any_sender: AnySender, server: RecordingServer, retry_waits: list[float], headers: Any
+) -> None:
+    failed = stream_error(500, -1, "InternalSystemException", "broken")
+    server.script(Reply(500, failed.json, headers=headers()))
+    async with client_on(any_sender, server) as sdk:
+        with pytest.raises(errors.InternalServerError) as info:
+            await sdk.feed("user", "alice").get()
+    assert info.value.status_code == 500
+    assert retry_waits == []
+    assert len(server.requests) == 1

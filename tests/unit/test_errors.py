@@ -89,26 +89,31 @@ async def test_status_picks_the_class_without_a_code(
     assert info.value.code is None
 
 
+# A body that is not a Stream error (api-semantics.md, section 4 "Errors") keeps its own
+# "detail" when it has one; otherwise the detail is the status and its RFC 9110 reason phrase.
 @pytest.mark.parametrize(
-    "response",
+    ("response", "detail"),
     [
-        httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>"),
-        httpx.Response(500, content=b""),
-        httpx.Response(400, json={"detail": "no exception key"}),
-        httpx.Response(404, json=[1, 2]),
-        httpx.Response(401, json={"code": "2", "detail": ""}),
-        httpx.Response(400, json={"code": True}),
+        (
+            httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            "HTTP 502 Bad Gateway",
+        ),
+        (httpx.Response(500, content=b""), "HTTP 500 Internal Server Error"),
+        (httpx.Response(400, json={"detail": "no exception key"}), "no exception key"),
+        (httpx.Response(404, json=[1, 2]), "HTTP 404 Not Found"),
+        (httpx.Response(401, json={"code": "2", "detail": ""}), "HTTP 401 Unauthorized"),
+        (httpx.Response(400, json={"code": True}), "HTTP 400 Bad Request"),
     ],
 )
 async def test_any_error_body_raises(
-    client: AsyncStreamClient, router: respx.Router, response: httpx.Response
+    client: AsyncStreamClient, router: respx.Router, response: httpx.Response, detail: str
 ) -> None:
     router.get("feed/user/1/").mock(return_value=response)
     with pytest.raises(errors.StreamAPIError) as info:
         await client.feed("user", "1").get()
     assert info.value.status_code == response.status_code
     assert info.value.response is not None
-    assert info.value.detail
+    assert info.value.detail == detail
     assert str(response.status_code) in str(info.value)
 
 

@@ -10,7 +10,6 @@ import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -34,6 +33,7 @@ from stream_async._http import (
     build_http_client,
 )
 from tests.servers import Recorder, free_port, serve
+from tests.support.raw import raw_server
 
 Scope = dict[str, Any]
 KIB = 1024
@@ -167,18 +167,6 @@ async def test_redirect_is_returned_never_followed(
 
 
 # -- hostile answers: sizes --------------------------------------------------------
-
-
-@asynccontextmanager
-async def raw_server(
-    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
-) -> AsyncIterator[str]:
-    """A bare asyncio TCP server on 127.0.0.1 running ``handler``; yields its URL."""
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    finally:
-        server.close()
 
 
 @pytest.mark.socket
