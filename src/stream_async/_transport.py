@@ -32,7 +32,7 @@ import re
 import time
 import warnings
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -457,8 +457,14 @@ class Transport:
         assert self._token is not None
         return self._token
 
-    def _query(self, params: Mapping[str, QueryValue] | None) -> str:
+    def _query(
+        self,
+        params: Mapping[str, QueryValue] | None,
+        extra: Mapping[str, QueryValue] | None = None,
+    ) -> str:
         query = self._key_query
+        if extra:
+            params = {**(params or {}), **extra}
         if params:
             pairs = [(k, _query_value(v)) for k, v in params.items() if v is not None]
             if pairs:
@@ -476,6 +482,8 @@ class Transport:
         body: Any = None,
         files: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
     ) -> PreparedRequest:
         """The one encoder: a call as every attempt sends it.
 
@@ -483,9 +491,16 @@ class Transport:
         encoded by httpx's public ``Request(files=...)``, whose stream rewinds and streams
         its file objects on each attempt, with its ``Content-Type`` boundary and its
         ``Content-Length`` when every part's size is known (chunked otherwise).
+        ``extra_query`` joins ``params`` (replacing a key of the same name);
+        ``extra_headers`` replace the SDK's headers of the same name, in any case (the
+        caller has refused the signing headers).
         """
-        url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
+        url = f"{self.roots[service]}{relative_path}?{self._query(params, extra_query)}"
         headers = {"Authorization": self._token_for(scope, method), **self._header_map}
+        if extra_headers:
+            replaced = {name.lower() for name in extra_headers}
+            headers = {k: v for k, v in headers.items() if k.lower() not in replaced}
+            headers.update(extra_headers)
         content: bytes | AsyncIterable[bytes] | None = None
         if files is not None:
             form = httpx.Request(method, url, files=files)
@@ -515,6 +530,9 @@ class Transport:
         files: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         idempotent: bool | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
     ) -> R:
         """Send one call and return its parsed result, or raise the SDK's error for it.
 
@@ -522,11 +540,14 @@ class Transport:
         are streamed, never read whole) as a multipart form instead. ``timeout`` overrides
         the per-attempt timeout. ``idempotent`` says whether the call may be repeated
         safely (default: by HTTP method); only such calls are retried after a failure that
-        may have reached the server.
+        may have reached the server. ``max_retries`` replaces the policy's for this call;
+        ``extra_headers`` and ``extra_query`` go to :meth:`prepare`.
         """
         log = logger.isEnabledFor(logging.DEBUG)
         begun = time.perf_counter() if log else 0.0
         policy = self.policy
+        if max_retries is not None:
+            policy = replace(policy, max_retries=max_retries)
         sender = self.pool.sender()
         request = self.prepare(
             method,
@@ -537,6 +558,8 @@ class Transport:
             body=body,
             files=files,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
