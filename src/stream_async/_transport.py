@@ -58,6 +58,7 @@ from stream_async._http import (
     running_on_asyncio,
 )
 from stream_async._logging import configure_logging
+from stream_async._ratelimit import reset_time, retry_after_seconds
 from stream_async._serialization import dumps
 from stream_async._version import __version__
 from stream_async.errors import (
@@ -69,8 +70,6 @@ from stream_async.errors import (
     StreamAPIError,
     StreamError,
     error_from_response,
-    reset_time,
-    retry_after_seconds,
 )
 from stream_async.models._base import RawResponse, StreamResponse
 
@@ -798,6 +797,8 @@ def _parse(reply: Reply, cast: type[R], call: _Call) -> R:
             f"a valid {cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
             status_code=reply.status_code,
             response=_response(reply, call.request),
+            method=call.request.method,
+            path=call.shown,
         ) from exc
     raw = RawResponse(reply.status_code, reply.headers)
     private = result.__pydantic_private__
