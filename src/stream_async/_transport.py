@@ -251,11 +251,6 @@ class HttpPool:
             )
         return limiter
 
-    @property
-    def in_flight(self) -> int:
-        """Attempts holding a slot right now."""
-        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
-
     def note_rate_limit(self, headers: RawHeaders) -> None:
         """With ``pause_on_rate_limit``, remember when an exhausted window resets (headers
         that are not plain counts are ignored)."""
@@ -301,11 +296,10 @@ class _AsyncioSlots:
     """The concurrency limit on asyncio: a FIFO semaphore that takes a free slot without
     a trip through the event loop (anyio's limiter yields on every acquisition)."""
 
-    __slots__ = ("_semaphore", "borrowed_tokens")
+    __slots__ = ("_semaphore",)
 
     def __init__(self, total: int) -> None:
         self._semaphore = asyncio.Semaphore(total)
-        self.borrowed_tokens = 0
 
     async def acquire_within(self, timeout: float | None) -> None:
         semaphore = self._semaphore
@@ -313,10 +307,8 @@ class _AsyncioSlots:
             await semaphore.acquire()
         else:
             await asyncio.wait_for(semaphore.acquire(), timeout)
-        self.borrowed_tokens += 1
 
     def release(self) -> None:
-        self.borrowed_tokens -= 1
         self._semaphore.release()
 
 
@@ -435,10 +427,6 @@ class Transport:
     def client_side(self) -> bool:
         """Whether requests are signed with a user token rather than the API secret."""
         return self._signer is None
-
-    @property
-    def timeout(self) -> float:
-        return self.policy.timeout
 
     def copy(self, *, policy: Policy) -> Transport:
         return Transport(
