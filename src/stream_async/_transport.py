@@ -783,7 +783,6 @@ def _parse(reply: Reply, cast: type[R], call: _Call) -> R:
         raise InvalidResponseError(
             f"HTTP {reply.status_code} on {call.request.method} {call.shown}: the body is not "
             f"a valid {cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
-            status_code=reply.status_code,
             response=_response(reply, call.request),
             method=call.request.method,
             path=call.shown,

@@ -179,19 +179,9 @@ class BatchError(StreamError):
 class InvalidResponseError(StreamError):
     """The API answered with a success status but a body this SDK cannot read."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int,
-        response: httpx.Response,
-        method: str,
-        path: str,
-    ) -> None:
-        self.status_code = status_code
-        self.response = response
-        self.method = method
-        self.path = path
+    def __init__(self, message: str, *, response: httpx.Response, method: str, path: str) -> None:
+        self.status_code = response.status_code
+        self.response, self.method, self.path = response, method, path
         super().__init__(message)
 
 

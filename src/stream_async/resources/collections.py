@@ -84,12 +84,8 @@ class Collections(Resource):
     ) -> CollectionObjectResponse:
         """Read one object; a missing one raises
         :class:`~stream_async.errors.NotFoundError`."""
-        return await self._request(
-            "GET",
-            path("collections", *_object_key(collection_name, id)),
-            CollectionObjectResponse,
-            options=options,
-        )
+        where = path("collections", *_object_key(collection_name, id))
+        return await self._request("GET", where, CollectionObjectResponse, options=options)
 
     async def update(
         self,
@@ -99,25 +95,18 @@ class Collections(Resource):
         **options: Unpack[RequestOptions],
     ) -> CollectionObjectResponse:
         """Replace an object's ``data`` (a non-empty mapping)."""
-        key = _object_key(collection_name, id)
+        where = path("collections", *_object_key(collection_name, id))
+        body = {"data": _data(data)}
         return await self._request(
-            "PUT",
-            path("collections", *key),
-            CollectionObjectResponse,
-            body={"data": _data(data)},
-            options=options,
+            "PUT", where, CollectionObjectResponse, body=body, options=options
         )
 
     async def delete(
         self, collection_name: str, id: str, **options: Unpack[RequestOptions]
     ) -> EmptyResponse:
         """Delete one object."""
-        return await self._request(
-            "DELETE",
-            path("collections", *_object_key(collection_name, id)),
-            EmptyResponse,
-            options=options,
-        )
+        where = path("collections", *_object_key(collection_name, id))
+        return await self._request("DELETE", where, EmptyResponse, options=options)
 
     async def upsert(
         self,
