@@ -344,14 +344,9 @@ class BaseFeed(Resource, Generic[P, Item]):
         body: Params = {"target": target_id}
         if activity_copy_limit is not None:
             body["activity_copy_limit"] = copy_limit(activity_copy_limit)
+        where, scope = self._path("follows"), self._follow_scope
         return await self._request(
-            "POST",
-            self._path("follows"),
-            EmptyResponse,
-            scope=self._follow_scope,
-            body=body,
-            idempotent=True,
-            options=options,
+            "POST", where, EmptyResponse, scope=scope, body=body, idempotent=True, options=options
         )
 
     async def unfollow(

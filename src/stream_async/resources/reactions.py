@@ -152,12 +152,9 @@ class Reactions(Resource):
         key = _checks.reference(reaction_id, "reaction_id")
         if not isinstance(soft, bool):
             raise StreamValidationError("soft", "must be a boolean")
+        params = {"soft": True} if soft else None
         return await self._request(
-            "DELETE",
-            path("reaction", key),
-            EmptyResponse,
-            params={"soft": True} if soft else None,
-            options=options,
+            "DELETE", path("reaction", key), EmptyResponse, params=params, options=options
         )
 
     async def restore(self, reaction_id: str, **options: Unpack[RequestOptions]) -> EmptyResponse:
