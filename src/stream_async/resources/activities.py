@@ -144,16 +144,16 @@ class Activities(Resource):
         for i, item in enumerate(data):
             check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
             check.time(item.get("time"), f"activities[{i}].time")
-        results = await self._in_chunks(
-            "POST",
-            "activities/",
-            EmptyResponse,
-            data,
-            "activities_per_update",
-            lambda chunk: Call(body={"activities": chunk}, idempotent=True),
-            options=options,
+
+        def replace(chunk: Sequence[dict[str, Any]]) -> Call:
+            return Call(body={"activities": chunk}, idempotent=True)
+
+        limit = "activities_per_update"
+        return acknowledged(
+            await self._in_chunks(
+                "POST", "activities/", EmptyResponse, data, limit, replace, options=options
+            )
         )
-        return acknowledged(results)
 
     async def partial_update(
         self,
@@ -192,14 +192,13 @@ class Activities(Resource):
             entry = _identity(change, field)
             entry.update(_changes(change.get("set"), change.get("unset"), field))
             body.append(entry)
+
+        def changes_of(chunk: Sequence[dict[str, Any]]) -> Call:
+            return Call(body={"changes": chunk}, idempotent=True)
+
+        limit, cast = "partial_update_changes", PartialUpdateManyResponse
         results = await self._in_chunks(
-            "POST",
-            "activity/",
-            PartialUpdateManyResponse,
-            body,
-            "partial_update_changes",
-            lambda chunk: Call(body={"changes": chunk}, idempotent=True),
-            options=options,
+            "POST", "activity/", cast, body, limit, changes_of, options=options
         )
         return joined(
             results,

@@ -270,13 +270,9 @@ class BaseFeed(Resource, Generic[P, Item]):
         else:
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
+        where, scope = self._path(key), self._feed_scope
         return await self._request(
-            "DELETE",
-            self._path(key),
-            RemoveActivityResponse,
-            scope=self._feed_scope,
-            params=params,
-            options=options,
+            "DELETE", where, RemoveActivityResponse, scope=scope, params=params, options=options
         )
 
     async def update_activity_to_targets(
