@@ -32,7 +32,7 @@ import re
 import time
 import warnings
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -58,6 +58,7 @@ from stream_async._http import (
     running_on_asyncio,
 )
 from stream_async._logging import configure_logging
+from stream_async._ratelimit import reset_time, retry_after_seconds
 from stream_async._serialization import dumps
 from stream_async._version import __version__
 from stream_async.errors import (
@@ -69,8 +70,6 @@ from stream_async.errors import (
     StreamAPIError,
     StreamError,
     error_from_response,
-    reset_time,
-    retry_after_seconds,
 )
 from stream_async.models._base import RawResponse, StreamResponse
 
@@ -252,11 +251,6 @@ class HttpPool:
             )
         return limiter
 
-    @property
-    def in_flight(self) -> int:
-        """Attempts holding a slot right now."""
-        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
-
     def note_rate_limit(self, headers: RawHeaders) -> None:
         """With ``pause_on_rate_limit``, remember when an exhausted window resets (headers
         that are not plain counts are ignored)."""
@@ -302,11 +296,10 @@ class _AsyncioSlots:
     """The concurrency limit on asyncio: a FIFO semaphore that takes a free slot without
     a trip through the event loop (anyio's limiter yields on every acquisition)."""
 
-    __slots__ = ("_semaphore", "borrowed_tokens")
+    __slots__ = ("_semaphore",)
 
     def __init__(self, total: int) -> None:
         self._semaphore = asyncio.Semaphore(total)
-        self.borrowed_tokens = 0
 
     async def acquire_within(self, timeout: float | None) -> None:
         semaphore = self._semaphore
@@ -314,10 +307,8 @@ class _AsyncioSlots:
             await semaphore.acquire()
         else:
             await asyncio.wait_for(semaphore.acquire(), timeout)
-        self.borrowed_tokens += 1
 
     def release(self) -> None:
-        self.borrowed_tokens -= 1
         self._semaphore.release()
 
 
@@ -437,10 +428,6 @@ class Transport:
         """Whether requests are signed with a user token rather than the API secret."""
         return self._signer is None
 
-    @property
-    def timeout(self) -> float:
-        return self.policy.timeout
-
     def copy(self, *, policy: Policy) -> Transport:
         return Transport(
             api_key=self.api_key,
@@ -457,8 +444,14 @@ class Transport:
         assert self._token is not None
         return self._token
 
-    def _query(self, params: Mapping[str, QueryValue] | None) -> str:
+    def _query(
+        self,
+        params: Mapping[str, QueryValue] | None,
+        extra: Mapping[str, QueryValue] | None = None,
+    ) -> str:
         query = self._key_query
+        if extra:
+            params = {**(params or {}), **extra}
         if params:
             pairs = [(k, _query_value(v)) for k, v in params.items() if v is not None]
             if pairs:
@@ -476,6 +469,8 @@ class Transport:
         body: Any = None,
         files: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
     ) -> PreparedRequest:
         """The one encoder: a call as every attempt sends it.
 
@@ -483,9 +478,16 @@ class Transport:
         encoded by httpx's public ``Request(files=...)``, whose stream rewinds and streams
         its file objects on each attempt, with its ``Content-Type`` boundary and its
         ``Content-Length`` when every part's size is known (chunked otherwise).
+        ``extra_query`` joins ``params`` (replacing a key of the same name);
+        ``extra_headers`` replace the SDK's headers of the same name, in any case (the
+        caller has refused the signing headers).
         """
-        url = f"{self.roots[service]}{relative_path}?{self._query(params)}"
+        url = f"{self.roots[service]}{relative_path}?{self._query(params, extra_query)}"
         headers = {"Authorization": self._token_for(scope, method), **self._header_map}
+        if extra_headers:
+            replaced = {name.lower() for name in extra_headers}
+            headers = {k: v for k, v in headers.items() if k.lower() not in replaced}
+            headers.update(extra_headers)
         content: bytes | AsyncIterable[bytes] | None = None
         if files is not None:
             form = httpx.Request(method, url, files=files)
@@ -515,6 +517,9 @@ class Transport:
         files: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         idempotent: bool | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, QueryValue] | None = None,
     ) -> R:
         """Send one call and return its parsed result, or raise the SDK's error for it.
 
@@ -522,11 +527,14 @@ class Transport:
         are streamed, never read whole) as a multipart form instead. ``timeout`` overrides
         the per-attempt timeout. ``idempotent`` says whether the call may be repeated
         safely (default: by HTTP method); only such calls are retried after a failure that
-        may have reached the server.
+        may have reached the server. ``max_retries`` replaces the policy's for this call;
+        ``extra_headers`` and ``extra_query`` go to :meth:`prepare`.
         """
         log = logger.isEnabledFor(logging.DEBUG)
         begun = time.perf_counter() if log else 0.0
         policy = self.policy
+        if max_retries is not None:
+            policy = replace(policy, max_retries=max_retries)
         sender = self.pool.sender()
         request = self.prepare(
             method,
@@ -537,6 +545,8 @@ class Transport:
             body=body,
             files=files,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         # A call's total deadline never cuts one attempt short of its own timeout
         # (uploads have a longer per-attempt timeout than the default total).
@@ -773,8 +783,9 @@ def _parse(reply: Reply, cast: type[R], call: _Call) -> R:
         raise InvalidResponseError(
             f"HTTP {reply.status_code} on {call.request.method} {call.shown}: the body is not "
             f"a valid {cast.__name__} ({exc.error_count()} errors: {exc.errors()[0]['msg']})",
-            status_code=reply.status_code,
             response=_response(reply, call.request),
+            method=call.request.method,
+            path=call.shown,
         ) from exc
     raw = RawResponse(reply.status_code, reply.headers)
     private = result.__pydantic_private__

@@ -17,8 +17,8 @@ Every exception is a :class:`StreamError`::
         │   ├── CustomFieldError (5)
         │   ├── FeedConfigError (6)
         │   │   ├── RankingError (11)
-        │   │   └── MissingRankingError (12)
-        │   │       └── MissingUserError (10)
+        │   │   ├── MissingRankingError (12)
+        │   │   └── MissingUserError (10)
         │   ├── InvalidPaginationError (8)
         │   ├── OldStorageError (13)
         │   └── BestPracticeError (15)
@@ -35,20 +35,35 @@ Every exception is a :class:`StreamError`::
         ├── RateLimitError (429, code 9)
         └── InternalServerError (5xx)
 
+What they carry: every error has ``retries_taken`` (attempts repeated before giving up) and
+``may_have_been_applied`` (a write failed after it may have reached the server and was not
+retried, repeating it not being safe). A :class:`StreamAPIError` mirrors the API's error body
+(``code``, ``detail``, ``exception``, ``exception_fields``, ``duration``) with the HTTP
+``status_code``, the ``rate_limit`` headers and the ``response``; a
+:class:`RateLimitError` adds ``retry_after``. An :class:`APIConnectionError` has the HTTP
+library's error as its ``__cause__``. A :class:`ResponseTooLargeError` (the body passed
+``max_response_bytes``, counted after decompression; the attempt ended as soon as that was
+known) is not retried: the server did answer. A :class:`BatchError` lists the items the API
+accepted (``applied``) and pairs each failed chunk's items with its error (``failed``);
+re-sending those is safe where the call is idempotent (follows, updates, activities with
+``foreign_id`` and ``time``).
+
 Any other status of 300 or more raises :class:`StreamAPIError` itself: redirects (3xx) are
 never followed. A Stream ``code`` in the body picks the class; without one, the HTTP status
 does. Messages carry the API's ``detail`` and field errors, never a token, a secret or a header.
+Every error of a request (an API error, a connection error or timeout, an unreadable answer)
+carries the ``method`` and the ``path`` (service and path, no query) it belongs to.
+
+Reading the rate-limit headers (:class:`RateLimit`, the ``Retry-After`` wait) lives in
+:mod:`stream_async._ratelimit`; ``RateLimit`` is importable from here too.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+
+from stream_async._ratelimit import RateLimit, retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -90,58 +105,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    """The ``x-ratelimit-*`` headers of a response: the window's limit, what is left, and
-    when the window resets (aware UTC datetime)."""
-
-    limit: int
-    remaining: int
-    reset: datetime | None
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
-        """Read the rate-limit headers; ``None`` when the response has none. A header that
-        is not a plain count (or a reset time outside the years 1..9999) is ignored, as if
-        absent."""
-        limit = _int_header(headers, "x-ratelimit-limit")
-        remaining = _int_header(headers, "x-ratelimit-remaining")
-        if limit is None or remaining is None:
-            return None
-        return cls(limit=limit, remaining=remaining, reset=reset_time(headers))
-
-
-_COUNT = re.compile(r"[0-9]{1,18}")
-"""A count or a Unix time as the rate-limit headers carry them; more digits are out of range."""
-
-
-def _int_header(headers: httpx.Headers, name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    value = value.strip()
-    return int(value) if _COUNT.fullmatch(value) else None
-
-
-def reset_time(headers: httpx.Headers) -> datetime | None:
-    """When the rate-limit window resets (``x-ratelimit-reset``, Unix seconds), or
-    ``None`` when the header is absent, not a count, or outside what a datetime holds."""
-    reset = _int_header(headers, "x-ratelimit-reset")
-    if reset is None:
-        return None
-    try:
-        return datetime.fromtimestamp(reset, tz=timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
 class StreamError(Exception):
-    """Root of every exception raised by stream-async.
-
-    ``retries_taken`` counts the attempts repeated before giving up;
-    ``may_have_been_applied`` is true when a write failed after it may have reached the
-    server and was not retried because repeating it is not safe.
-    """
+    """Root of every exception raised by stream-async."""
 
     retries_taken: int = 0
     may_have_been_applied: bool = False
@@ -175,10 +140,7 @@ class ClientClosedError(StreamError, RuntimeError):
 
 
 class APIConnectionError(StreamError):
-    """No usable response arrived: the connection was refused, reset or broken.
-
-    The underlying httpx error is the ``__cause__``.
-    """
+    """No usable response arrived: the connection was refused, reset or broken."""
 
     def __init__(self, message: str, *, method: str, path: str) -> None:
         self.method = method
@@ -191,9 +153,7 @@ class APITimeoutError(APIConnectionError):
 
 
 class ResponseTooLargeError(APIConnectionError):
-    """The response body was larger than the client's ``max_response_bytes`` (counted
-    after decompression); the attempt was ended as soon as that was known. ``limit`` is
-    that setting. Not retried: the server did answer."""
+    """The response body was larger than ``max_response_bytes`` (the ``limit``)."""
 
     def __init__(self, message: str, *, method: str, path: str, limit: int) -> None:
         self.limit = limit
@@ -201,12 +161,7 @@ class ResponseTooLargeError(APIConnectionError):
 
 
 class BatchError(StreamError):
-    """Some chunks of a split batch call failed while others were applied.
-
-    ``applied`` lists the items the API accepted; ``failed`` pairs each failed chunk's
-    items with its error. Re-sending ``failed`` items is safe where the call is idempotent
-    (follows, updates, activities with ``foreign_id`` and ``time``).
-    """
+    """Some chunks of a split batch call failed while others were applied."""
 
     def __init__(
         self, *, applied: list[Any], failed: list[tuple[list[Any], StreamError]], chunks: int
@@ -224,19 +179,14 @@ class BatchError(StreamError):
 class InvalidResponseError(StreamError):
     """The API answered with a success status but a body this SDK cannot read."""
 
-    def __init__(self, message: str, *, status_code: int, response: httpx.Response) -> None:
-        self.status_code = status_code
-        self.response = response
+    def __init__(self, message: str, *, response: httpx.Response, method: str, path: str) -> None:
+        self.status_code = response.status_code
+        self.response, self.method, self.path = response, method, path
         super().__init__(message)
 
 
 class StreamAPIError(StreamError):
-    """The API answered with an error status.
-
-    Attributes mirror the API's error body (``code``, ``detail``, ``exception``,
-    ``exception_fields``, ``duration``) plus the HTTP ``status_code``, the ``rate_limit``
-    headers and the ``response`` itself.
-    """
+    """The API answered with an error status (300 or more)."""
 
     def __init__(
         self,
@@ -302,11 +252,12 @@ class PayloadTooLargeError(StreamAPIError):
 
 
 class RateLimitError(StreamAPIError):
-    """HTTP 429, Stream code 9. ``retry_after`` is the wait, in seconds, that the server
-    asked for (``Retry-After``, else ``x-ratelimit-reset``), when it said."""
+    """HTTP 429, Stream code 9: too many requests."""
 
     @property
     def retry_after(self) -> float | None:
+        """The wait, in seconds, the server asked for (``Retry-After``, else
+        ``x-ratelimit-reset``), when it said."""
         if self.response is None:
             return None
         return retry_after_seconds(self.response.headers)
@@ -352,7 +303,7 @@ class MissingRankingError(FeedConfigError):
     """Code 12: the ranking does not exist."""
 
 
-class MissingUserError(MissingRankingError):
+class MissingUserError(FeedConfigError):
     """Code 10: the user does not exist."""
 
 
@@ -461,32 +412,3 @@ def error_from_response(response: httpx.Response, *, method: str, path: str) -> 
         method=method,
         path=path,
     )
-
-
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    """The wait the server asked for: ``Retry-After`` (seconds or an HTTP date), else the
-    time until ``x-ratelimit-reset``. ``None`` when neither says, or says something that is
-    not a finite number or a valid date (such a header is ignored); a past time is 0."""
-    now = datetime.now(timezone.utc)
-    value = headers.get("retry-after")
-    if value is not None:
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = None
-        if seconds is not None:
-            if math.isfinite(seconds):
-                return max(0.0, seconds)
-        else:
-            try:
-                when = parsedate_to_datetime(value)
-            except (TypeError, ValueError, OverflowError):
-                when = None
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=timezone.utc)
-                return max(0.0, (when - now).total_seconds())
-    reset = reset_time(headers)
-    if reset is not None:
-        return max(0.0, (reset - now).total_seconds())
-    return None

@@ -63,6 +63,16 @@ def anyio_backend() -> str:
 
 
 @pytest.mark.anyio
+async def test_timeouts_retries_and_deadlines_examples(stream_client: AsyncStreamClient) -> None:
+    await stream_client.feed("user", "alice").add_activity(
+        {"actor": "alice", "verb": "post", "object": "post:1"}
+    )
+    done = await run(blocks("### Timeouts, retries and deadlines"), client=stream_client)
+    assert [a.object for a in done["page"].results] == ["post:1"]
+    assert done["followers"].results == []
+
+
+@pytest.mark.anyio
 async def test_feeds_and_activities_examples(stream_client: AsyncStreamClient) -> None:
     done = await run(blocks("## Feeds and activities"), client=stream_client)
     assert done["stats"].results.followers.count == 1

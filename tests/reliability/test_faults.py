@@ -13,6 +13,7 @@ import pytest
 
 from stream_async import AsyncStreamClient, errors
 from stream_async.testing import new_emulator, serve_asgi, serve_emulator
+from tests.support.slots import assert_all_slots_free
 
 pytestmark = [pytest.mark.socket, pytest.mark.asyncio]
 
@@ -97,9 +98,10 @@ def client(url: str, transport: Any, **options: Any) -> AsyncStreamClient:
     )
 
 
-def assert_no_leaks(sdk: AsyncStreamClient) -> None:
-    """Nothing holds a slot, and the pool holds no connection in use."""
-    assert sdk._pool.in_flight == 0
+async def assert_no_leaks(sdk: AsyncStreamClient, slots: int = 100) -> None:
+    """Nothing holds one of the ``slots`` (the client's ``max_concurrency``, by default
+    ``max_connections``, 100), and the pool holds no connection in use."""
+    await assert_all_slots_free(sdk, slots)
     if sdk.transport_name == "aiohttp":
         session = sdk._pool._session
         assert not session.connector._acquired
@@ -121,7 +123,7 @@ async def test_server_errors_then_success(serve: Any, transport: str) -> None:
         page = await sdk.feed("user", "1").get()
         assert page.retries_taken == 2
         assert app.hits == 4
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -144,7 +146,7 @@ async def test_html_502_page_is_typed(serve: Any, transport: str) -> None:
             await sdk.feed("user", "1").get()
         assert info.value.retries_taken == 1
         assert app.hits == 2
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -165,7 +167,7 @@ async def test_dropped_response_to_a_plain_add_is_sent_once(serve: Any, transpor
         assert app.hits == 1
         assert info.value.may_have_been_applied
         assert info.value.retries_taken == 0
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -175,7 +177,7 @@ async def test_dropped_read_is_retried(serve: Any, transport: str) -> None:
     async with client(url, transport) as sdk:
         page = await sdk.feed("user", "1").get()
         assert (page.retries_taken, app.hits) == (1, 2)
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -189,7 +191,7 @@ async def test_response_that_never_comes_keeps_the_deadline(serve: Any, transpor
         elapsed = time.monotonic() - started
         assert info.value.retries_taken >= 1
         assert elapsed < 2 * 1.0  # generous: twice the total deadline
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -221,7 +223,7 @@ async def test_cancelled_call_returns_its_connection(serve: Any, transport: str)
         with anyio.move_on_after(0.3) as scope:
             await sdk.feed("user", "1").get()
         assert scope.cancelled_caught
-        assert_no_leaks(sdk)
+        await assert_no_leaks(sdk)
         page = await sdk.feed("user", "1").get()  # the pool still works
         assert page.retries_taken == 0
 
@@ -274,7 +276,7 @@ async def test_emulator_over_socket_survives_concurrent_writers() -> None:
                     tg.start_soon(feed.add_activity, {**NEW, "object": str(i)})
             ids = {a.id async for a in feed.iterate(page_size=100)}
             assert len(ids) == 300
-            assert_no_leaks(sdk)
+            await assert_no_leaks(sdk, 50)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -300,7 +302,7 @@ async def test_disconnect_after_the_server_read_the_request_is_sent_once(transpo
                 await sdk.feed("user", "1").add_activity(NEW)
             assert info.value.may_have_been_applied
             assert reads == 1
-            assert_no_leaks(sdk)
+            await assert_no_leaks(sdk)
     finally:
         server.close()
         await server.wait_closed()

@@ -17,6 +17,7 @@ import pytest
 from stream_async import AsyncStreamClient
 from stream_async.emulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from stream_async.testing import free_port
+from tests.support.slots import assert_all_slots_free
 
 pytestmark = [pytest.mark.socket, pytest.mark.asyncio]
 
@@ -81,7 +82,7 @@ async def run_load(url: str, transport: str, calls: int, workers: int, pool: int
         async with anyio.create_task_group() as group:
             for index in range(workers):
                 group.start_soon(worker, index)
-        assert client._pool.in_flight == 0
+        await assert_all_slots_free(client, pool)
 
         stored: dict[int, list[tuple[str, str]]] = {}
 

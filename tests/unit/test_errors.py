@@ -10,7 +10,8 @@ import pytest
 import respx
 
 from stream_async import AsyncStreamClient, errors
-from stream_async.errors import error_from_response, retry_after_seconds
+from stream_async._ratelimit import retry_after_seconds
+from stream_async.errors import error_from_response
 from tests.conftest import stream_error
 
 pytestmark = pytest.mark.anyio
@@ -250,3 +251,21 @@ async def test_unreadable_success_body_raises_invalid_response(
         await client.feed("user", "1").get()
     assert info.value.status_code == 200
     assert "FeedPage" in str(info.value)
+    assert (info.value.method, info.value.path) == ("GET", "api/feed/user/1/")
+
+
+def test_missing_user_and_missing_ranking_are_siblings_under_feed_config() -> None:
+    # api-semantics.md, "Code table": code 10 is Missing User, code 12 Missing Ranking;
+    # one is not a kind of the other.
+    assert errors.MissingUserError.__bases__ == (errors.FeedConfigError,)
+    assert errors.MissingRankingError.__bases__ == (errors.FeedConfigError,)
+    assert not issubclass(errors.MissingUserError, errors.MissingRankingError)
+    assert not issubclass(errors.MissingRankingError, errors.MissingUserError)
+
+
+def test_rate_limit_is_still_importable_where_it_was() -> None:
+    from stream_async import RateLimit
+    from stream_async._ratelimit import RateLimit as Home
+
+    assert errors.RateLimit is Home
+    assert RateLimit is Home

@@ -120,7 +120,7 @@ async def test_bad_remove_arguments_raise_before_sending(
     client: AsyncStreamClient,
     router: respx.Router,
     args: tuple[str, ...],
-    kwargs: dict[str, str],
+    kwargs: dict[str, Any],
     field: str,
 ) -> None:
     with pytest.raises(StreamValidationError) as info:

@@ -312,16 +312,17 @@ def test_the_kept_arguments_never_show_the_secret() -> None:
 @pytest.mark.parametrize(
     ("name", "parameters"),
     [
-        ("add_to_many", ["activity", "feeds"]),
-        ("follow_many", ["follows", "activity_copy_limit"]),
-        ("unfollow_many", ["unfollows", "keep_history"]),
-        ("follow_stats", ["feed_id", "followers_slugs", "following_slugs"]),
-        ("og", ["url"]),
-        ("track_engagements", ["engagements"]),
-        ("track_impressions", ["impressions"]),
+        ("add_to_many", ["activity", "feeds", "options"]),
+        ("follow_many", ["follows", "activity_copy_limit", "options"]),
+        ("unfollow_many", ["unfollows", "keep_history", "options"]),
+        ("follow_stats", ["feed_id", "followers_slugs", "following_slugs", "options"]),
+        ("og", ["url", "options"]),
+        ("track_engagements", ["engagements", "options"]),
+        ("track_impressions", ["impressions", "options"]),
     ],
 )
 def test_top_level_calls_keep_their_signatures(name: str, parameters: list[str]) -> None:
+    """Each keeps its parameters, and takes the per-call options last (``**options``)."""
     client = AsyncStreamClient(api_key=API_KEY, api_secret=API_SECRET)
     call = getattr(client, name)
     assert list(inspect.signature(call).parameters) == parameters

@@ -12,6 +12,7 @@ import respx
 
 from stream_async import AsyncStreamClient, errors
 from tests.conftest import API_KEY, API_SECRET, BASE_URL
+from tests.support.slots import assert_all_slots_free
 
 pytestmark = pytest.mark.anyio
 
@@ -238,7 +239,7 @@ async def test_concurrency_limit_caps_attempts_in_flight(router: respx.Router) -
         for _ in range(40):
             tg.start_soon(client.feed("user", "1").get)
     assert peak == 4
-    assert client._pool.in_flight == 0
+    await assert_all_slots_free(client, 4)
     await http.aclose()
 
 
@@ -383,7 +384,7 @@ async def test_waiting_for_a_slot_counts_inside_the_deadline(router: respx.Route
         release.set()
     assert 0.3 < elapsed < 2.0  # generous: the deadline is 0.5 s
     assert not info.value.may_have_been_applied
-    assert client._pool.in_flight == 0
+    await assert_all_slots_free(client, 1)
     await http.aclose()
 
 

@@ -1,5 +1,6 @@
 """Resource namespaces: validate arguments, shape the call, await the transport."""
 
+from stream_async.resources._base import RequestOptions
 from stream_async.resources.collections import Collections, collection_reference
 from stream_async.resources.feeds import Feed
 from stream_async.resources.files import Files, Images
@@ -14,6 +15,7 @@ __all__ = [
     "Images",
     "Personalization",
     "Reactions",
+    "RequestOptions",
     "Users",
     "collection_reference",
     "user_reference",

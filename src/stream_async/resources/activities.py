@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from typing_extensions import Unpack
+
 from stream_async import _validation as check
 from stream_async._auth import Scope
 from stream_async._serialization import format_time
@@ -18,7 +20,7 @@ from stream_async.models import (
     EmptyResponse,
     PartialUpdateManyResponse,
 )
-from stream_async.resources._base import Call, Resource
+from stream_async.resources._base import Call, RequestOptions, Resource
 from stream_async.resources._batching import acknowledged, joined
 from stream_async.resources.feeds import ReactionOptions, enrichment_params, target_feed
 
@@ -83,6 +85,7 @@ class Activities(Resource):
         enrich: bool = False,
         reactions: ReactionOptions | None = None,
         user_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ActivitiesResponse:
         """Look up activities by id, or by ``(foreign_id, time)`` pairs (give exactly
         one); more than 100 are looked up 100 per request, concurrently. Unknown ones are
@@ -118,13 +121,21 @@ class Activities(Resource):
 
         root = ("enrich", "activities") if enrich else ("activities",)
         results = await self._in_chunks(
-            "GET", path(*root), ActivitiesResponse, keys, "activities_per_get", lookup
+            "GET",
+            path(*root),
+            ActivitiesResponse,
+            keys,
+            "activities_per_get",
+            lookup,
+            options=options,
         )
         return joined(
             results, lambda page: page.results, lambda found: ActivitiesResponse(results=found)
         )
 
-    async def update(self, activities: Sequence[Mapping[str, Any]]) -> EmptyResponse:
+    async def update(
+        self, activities: Sequence[Mapping[str, Any]], **options: Unpack[RequestOptions]
+    ) -> EmptyResponse:
         """Replace activities whole, each matched by its ``foreign_id`` and ``time``
         (which therefore cannot change); ids stay the same. More than 100 are sent 100 per
         request, concurrently (:class:`~stream_async.errors.BatchError` on partial
@@ -133,15 +144,16 @@ class Activities(Resource):
         for i, item in enumerate(data):
             check.non_empty_str(item.get("foreign_id"), f"activities[{i}].foreign_id")
             check.time(item.get("time"), f"activities[{i}].time")
-        results = await self._in_chunks(
-            "POST",
-            "activities/",
-            EmptyResponse,
-            data,
-            "activities_per_update",
-            lambda chunk: Call(body={"activities": chunk}, idempotent=True),
+
+        def replace(chunk: Sequence[dict[str, Any]]) -> Call:
+            return Call(body={"activities": chunk}, idempotent=True)
+
+        limit = "activities_per_update"
+        return acknowledged(
+            await self._in_chunks(
+                "POST", "activities/", EmptyResponse, data, limit, replace, options=options
+            )
         )
-        return acknowledged(results)
 
     async def partial_update(
         self,
@@ -151,6 +163,7 @@ class Activities(Resource):
         time: datetime | str | None = None,
         set: Mapping[str, Any] | None = None,
         unset: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ActivityResponse:
         """Change some fields of one activity, by ``id`` or by ``foreign_id`` + ``time``:
         ``set`` maps field paths (dotted for nested fields, such as ``"product.price"``) to
@@ -159,11 +172,11 @@ class Activities(Resource):
         body = _identity({"id": id, "foreign_id": foreign_id, "time": time}, "activity")
         body.update(_changes(set, unset, "activity"))
         return await self._request(
-            "POST", path("activity"), ActivityResponse, body=body, idempotent=True
+            "POST", path("activity"), ActivityResponse, body=body, idempotent=True, options=options
         )
 
     async def partial_update_many(
-        self, changes: Sequence[Mapping[str, Any]]
+        self, changes: Sequence[Mapping[str, Any]], **options: Unpack[RequestOptions]
     ) -> PartialUpdateManyResponse:
         """Many partial updates; each change is a mapping with ``id`` (or ``foreign_id``
         and ``time``), ``set`` and/or ``unset``, checked as :meth:`partial_update` checks
@@ -179,13 +192,13 @@ class Activities(Resource):
             entry = _identity(change, field)
             entry.update(_changes(change.get("set"), change.get("unset"), field))
             body.append(entry)
+
+        def changes_of(chunk: Sequence[dict[str, Any]]) -> Call:
+            return Call(body={"changes": chunk}, idempotent=True)
+
+        limit, cast = "partial_update_changes", PartialUpdateManyResponse
         results = await self._in_chunks(
-            "POST",
-            "activity/",
-            PartialUpdateManyResponse,
-            body,
-            "partial_update_changes",
-            lambda chunk: Call(body={"changes": chunk}, idempotent=True),
+            "POST", "activity/", cast, body, limit, changes_of, options=options
         )
         return joined(
             results,
@@ -193,7 +206,9 @@ class Activities(Resource):
             lambda changed: PartialUpdateManyResponse(activities=changed),
         )
 
-    async def add_to_many(self, activity: Mapping[str, Any], feeds: Sequence[str]) -> EmptyResponse:
+    async def add_to_many(
+        self, activity: Mapping[str, Any], feeds: Sequence[str], **options: Unpack[RequestOptions]
+    ) -> EmptyResponse:
         """Add one activity to many feeds (at most 5000 per request, more are sent 5000 per
         request, concurrently; ``to`` is not allowed). The feeds' followers do not get it.
         Also ``client.add_to_many``."""
@@ -211,5 +226,6 @@ class Activities(Resource):
                 body={"activity": data, "feeds": chunk}, idempotent=check.has_identity(data)
             ),
             scope=_FEEDS,
+            options=options,
         )
         return acknowledged(results)

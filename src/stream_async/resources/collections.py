@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from typing_extensions import Unpack
+
 from stream_async._auth import Scope
 from stream_async._transport import QueryValue, path
 from stream_async.errors import StreamValidationError
@@ -18,7 +20,7 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.resources import _checks
-from stream_async.resources._base import Call, Resource
+from stream_async.resources._base import Call, RequestOptions, Resource
 from stream_async.resources._batching import acknowledged, joined
 
 R = TypeVar("R", bound=StreamResponse)
@@ -60,6 +62,7 @@ class Collections(Resource):
         *,
         id: str | None = None,
         user_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> CollectionObjectResponse:
         """Add an object with ``data`` (a non-empty mapping) to a collection; without ``id``
         the server makes a UUID. An existing id raises
@@ -73,33 +76,43 @@ class Collections(Resource):
             if not self._client_side:
                 body["user_id"] = user_id
         return await self._request(
-            "POST", path("collections", name), CollectionObjectResponse, body=body
+            "POST", path("collections", name), CollectionObjectResponse, body=body, options=options
         )
 
-    async def get(self, collection_name: str, id: str) -> CollectionObjectResponse:
+    async def get(
+        self, collection_name: str, id: str, **options: Unpack[RequestOptions]
+    ) -> CollectionObjectResponse:
         """Read one object; a missing one raises
         :class:`~stream_async.errors.NotFoundError`."""
-        return await self._request(
-            "GET", path("collections", *_object_key(collection_name, id)), CollectionObjectResponse
-        )
+        where = path("collections", *_object_key(collection_name, id))
+        return await self._request("GET", where, CollectionObjectResponse, options=options)
 
     async def update(
-        self, collection_name: str, id: str, data: Mapping[str, Any]
+        self,
+        collection_name: str,
+        id: str,
+        data: Mapping[str, Any],
+        **options: Unpack[RequestOptions],
     ) -> CollectionObjectResponse:
         """Replace an object's ``data`` (a non-empty mapping)."""
-        key = _object_key(collection_name, id)
+        where = path("collections", *_object_key(collection_name, id))
+        body = {"data": _data(data)}
         return await self._request(
-            "PUT", path("collections", *key), CollectionObjectResponse, body={"data": _data(data)}
+            "PUT", where, CollectionObjectResponse, body=body, options=options
         )
 
-    async def delete(self, collection_name: str, id: str) -> EmptyResponse:
+    async def delete(
+        self, collection_name: str, id: str, **options: Unpack[RequestOptions]
+    ) -> EmptyResponse:
         """Delete one object."""
-        return await self._request(
-            "DELETE", path("collections", *_object_key(collection_name, id)), EmptyResponse
-        )
+        where = path("collections", *_object_key(collection_name, id))
+        return await self._request("DELETE", where, EmptyResponse, options=options)
 
     async def upsert(
-        self, collection_name: str, items: Sequence[Mapping[str, Any]]
+        self,
+        collection_name: str,
+        items: Sequence[Mapping[str, Any]],
+        **options: Unpack[RequestOptions],
     ) -> UpsertCollectionsResponse:
         """Create or replace several objects of one collection in one request (server-side
         auth). Each item is a mapping with an ``id`` (unique among the items) and any other
@@ -123,9 +136,12 @@ class Collections(Resource):
             UpsertCollectionsResponse,
             body={"data": {name: entries}},
             idempotent=True,
+            options=options,
         )
 
-    async def select(self, collection_name: str, ids: Sequence[str]) -> SelectCollectionsResponse:
+    async def select(
+        self, collection_name: str, ids: Sequence[str], **options: Unpack[RequestOptions]
+    ) -> SelectCollectionsResponse:
         """Read objects of one collection by id (server-side auth), 1000 per request,
         concurrently; ids that do not exist are left out of ``.objects``. An empty list
         sends nothing."""
@@ -135,6 +151,7 @@ class Collections(Resource):
             collection_name,
             ids,
             lambda name, chunk: {"foreign_ids": [f"{name}:{key}" for key in chunk]},
+            options,
         )
         return joined(
             results,
@@ -142,7 +159,9 @@ class Collections(Resource):
             lambda found: SelectCollectionsResponse(response=CollectionObjects(data=found)),
         )
 
-    async def delete_many(self, collection_name: str, ids: Sequence[str]) -> EmptyResponse:
+    async def delete_many(
+        self, collection_name: str, ids: Sequence[str], **options: Unpack[RequestOptions]
+    ) -> EmptyResponse:
         """Delete objects of one collection (server-side auth), 1000 per request,
         concurrently. An empty list sends nothing."""
         results = await self._by_ids(
@@ -151,6 +170,7 @@ class Collections(Resource):
             collection_name,
             ids,
             lambda name, chunk: {"collection_name": name, "ids": chunk},
+            options,
         )
         return acknowledged(results)
 
@@ -161,6 +181,7 @@ class Collections(Resource):
         collection_name: object,
         ids: object,
         query: Callable[[str, Sequence[str]], dict[str, QueryValue]],
+        options: RequestOptions,
     ) -> list[R]:
         """A call on objects of one collection by id, 1000 ids per request, concurrently;
         ``query`` makes a request's query from the checked name and ids."""
@@ -176,6 +197,7 @@ class Collections(Resource):
             keys,
             "collection_ids",
             lambda chunk: Call(params=query(name, chunk)),
+            options=options,
         )
 
 

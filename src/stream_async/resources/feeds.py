@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typing_extensions import Unpack
 
@@ -34,7 +34,7 @@ from stream_async.models import (
 )
 from stream_async.pagination import walk
 from stream_async.resources import _checks
-from stream_async.resources._base import Call, Resource
+from stream_async.resources._base import Call, RequestOptions, Resource, split_options
 from stream_async.resources._batching import joined
 
 if TYPE_CHECKING:
@@ -91,19 +91,21 @@ def enrichment_params(
     return enrich or reactions is not None, params
 
 
-class FollowsQuery(TypedDict, total=False):
+class FollowsQuery(RequestOptions, total=False):
     """A page of a feed's followers or followings: ``limit`` (1..500), ``offset`` (at
-    most 4000), and ``filter``, feed ids (``slug:user_id`` or handles) to keep."""
+    most 4000), and ``filter``, feed ids (``slug:user_id`` or handles) to keep; the
+    call's :class:`RequestOptions` too."""
 
     limit: int | None
     offset: int | None
     filter: Sequence[str] | None
 
 
-class FeedRead(_checks.IdBounds, total=False):
+class FeedRead(_checks.IdBounds, RequestOptions, total=False):
     """What a read of any feed takes (the keyword arguments of ``get``): ``limit`` (1..100)
     and ``offset`` page by position, one id bound by id; ``enrich``, ``reactions`` and
-    ``user_id`` as :func:`enrichment_params` reads them."""
+    ``user_id`` as :func:`enrichment_params` reads them; the call's
+    :class:`RequestOptions`."""
 
     limit: int | None
     offset: int | None
@@ -199,7 +201,9 @@ class BaseFeed(Resource, Generic[P, Item]):
 
     # -- activities ------------------------------------------------------------------
 
-    async def add_activity(self, activity: Mapping[str, Any]) -> ActivityResponse:
+    async def add_activity(
+        self, activity: Mapping[str, Any], **options: Unpack[RequestOptions]
+    ) -> ActivityResponse:
         """Add one activity; returns it as stored, with its ``id``.
 
         ``activity`` needs ``actor``, ``verb`` and ``object``; ``time`` (a datetime or an
@@ -215,10 +219,11 @@ class BaseFeed(Resource, Generic[P, Item]):
             scope=self._feed_scope,
             body=data,
             idempotent=check.has_identity(data),
+            options=options,
         )
 
     async def add_activities(
-        self, activities: Sequence[Mapping[str, Any]]
+        self, activities: Sequence[Mapping[str, Any]], **options: Unpack[RequestOptions]
     ) -> AddActivitiesResponse:
         """Add activities; returns them in order, with their ids.
 
@@ -238,6 +243,7 @@ class BaseFeed(Resource, Generic[P, Item]):
                 idempotent=all(check.has_identity(item) for item in chunk),
             ),
             scope=self._feed_scope,
+            options=options,
         )
         return joined(
             results,
@@ -246,7 +252,11 @@ class BaseFeed(Resource, Generic[P, Item]):
         )
 
     async def remove_activity(
-        self, activity_id: str | None = None, *, foreign_id: str | None = None
+        self,
+        activity_id: str | None = None,
+        *,
+        foreign_id: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> RemoveActivityResponse:
         """Remove an activity from this feed (and the feeds it fanned out to), by its id or
         by its ``foreign_id``: give exactly one. Removing what is not there succeeds."""
@@ -260,8 +270,9 @@ class BaseFeed(Resource, Generic[P, Item]):
         else:
             key = check.non_empty_str(activity_id, "activity_id")
             params = {}
+        where, scope = self._path(key), self._feed_scope
         return await self._request(
-            "DELETE", self._path(key), RemoveActivityResponse, scope=self._feed_scope, params=params
+            "DELETE", where, RemoveActivityResponse, scope=scope, params=params, options=options
         )
 
     async def update_activity_to_targets(
@@ -272,6 +283,7 @@ class BaseFeed(Resource, Generic[P, Item]):
         new_targets: Sequence[str] | None = None,
         added_targets: Sequence[str] | None = None,
         removed_targets: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ActivityTargetsResponse:
         """Change the ``to`` targets of the activity ``foreign_id`` + ``time``: replace
         them all (``new_targets``), or add and remove some (``added_targets``,
@@ -307,12 +319,17 @@ class BaseFeed(Resource, Generic[P, Item]):
             scope=Scope("feed_targets", feed_id=self._feed_scope.feed_id),
             body=body,
             idempotent=True,
+            options=options,
         )
 
     # -- follows ---------------------------------------------------------------------
 
     async def follow(
-        self, target: str | BaseFeed[Any, Any], *, activity_copy_limit: int | None = None
+        self,
+        target: str | BaseFeed[Any, Any],
+        *,
+        activity_copy_limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> EmptyResponse:
         """Make this feed follow ``target`` (``"slug:user_id"`` or a feed handle; only flat
         feeds can be followed). The newest ``activity_copy_limit`` activities of the target
@@ -323,17 +340,17 @@ class BaseFeed(Resource, Generic[P, Item]):
         body: Params = {"target": target_id}
         if activity_copy_limit is not None:
             body["activity_copy_limit"] = copy_limit(activity_copy_limit)
+        where, scope = self._path("follows"), self._follow_scope
         return await self._request(
-            "POST",
-            self._path("follows"),
-            EmptyResponse,
-            scope=self._follow_scope,
-            body=body,
-            idempotent=True,
+            "POST", where, EmptyResponse, scope=scope, body=body, idempotent=True, options=options
         )
 
     async def unfollow(
-        self, target: str | BaseFeed[Any, Any], *, keep_history: bool = False
+        self,
+        target: str | BaseFeed[Any, Any],
+        *,
+        keep_history: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> EmptyResponse:
         """Stop following ``target``; its activities leave this feed unless
         ``keep_history``."""
@@ -343,6 +360,7 @@ class BaseFeed(Resource, Generic[P, Item]):
             EmptyResponse,
             scope=self._follow_scope,
             params={"keep_history": True if keep_history else None},
+            options=options,
         )
 
     async def followers(self, **query: Unpack[FollowsQuery]) -> FollowsPage:
@@ -370,7 +388,12 @@ class BaseFeed(Resource, Generic[P, Item]):
             else [target_feed(f, "filter") for f in check.sequence(filter, "filter")],
         }
         return await self._request(
-            "GET", self._path(which), FollowsPage, scope=self._follow_scope, params=params
+            "GET",
+            self._path(which),
+            FollowsPage,
+            scope=self._follow_scope,
+            params=params,
+            options=split_options(query)[1],
         )
 
     # -- reads -----------------------------------------------------------------------
@@ -380,19 +403,20 @@ class BaseFeed(Resource, Generic[P, Item]):
         type's own (:meth:`_extra`)."""
         enrich, params = read_query(read, self._reads)
         params.update(self._extra(read))
-        return await self._read(params, enrich)
+        return await self._read(params, enrich, split_options(read)[1])
 
     def _extra(self, read: Mapping[str, Any]) -> Params:
         """The query keys of this feed type's reads beyond :class:`FeedRead`'s."""
         return {}
 
-    async def _read(self, params: Params, enrich: bool) -> P:
+    async def _read(self, params: Params, enrich: bool, options: RequestOptions | None = None) -> P:
         return await self._request(
             "GET",
             self._path(root="enrich/feed" if enrich else "feed"),
             self._page,
             scope=self._feed_scope,
             params=params,
+            options=options,
         )
 
     def iterate(

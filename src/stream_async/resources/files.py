@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import IO, Any, ClassVar, Literal
 
 import anyio
+from typing_extensions import Unpack
 
 from stream_async import _validation as check
 from stream_async._auth import Scope
@@ -19,7 +20,7 @@ from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.files import FileResponse
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
+from stream_async.resources._base import RequestOptions, Resource
 
 FileInput = bytes | bytearray | str | os.PathLike[str] | IO[bytes]
 """What :meth:`Files.upload` takes: the bytes themselves, a path to a file, or a file
@@ -49,6 +50,7 @@ class Files(Resource):
         *,
         filename: str | None = None,
         content_type: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FileResponse:
         """Upload ``file`` and return its CDN URL (``.file``).
 
@@ -63,27 +65,36 @@ class Files(Resource):
         if isinstance(file, (str, os.PathLike)):
             stream = await anyio.to_thread.run_sync(_open, file)
             try:
-                return await self._send(name, stream, kind)
+                return await self._send(name, stream, kind, options)
             finally:
                 stream.close()
-        return await self._send(name, bytes(file) if isinstance(file, bytearray) else file, kind)
+        return await self._send(
+            name, bytes(file) if isinstance(file, bytearray) else file, kind, options
+        )
 
-    async def _send(self, name: str, content: bytes | IO[bytes], kind: str) -> FileResponse:
+    async def _send(
+        self, name: str, content: bytes | IO[bytes], kind: str, options: RequestOptions
+    ) -> FileResponse:
         return await self._request(
             "POST",
             f"{self._root}/",
             FileResponse,
             files={"file": (name, content, kind)},
             timeout=self._client.upload_timeout,
+            options=options,
         )
 
     def _check_type(self, content_type: str) -> None:
         """Any content type is fine for a file."""
 
-    async def delete(self, url: str) -> EmptyResponse:
+    async def delete(self, url: str, **options: Unpack[RequestOptions]) -> EmptyResponse:
         """Delete an uploaded file by the URL its upload returned."""
         return await self._request(
-            "DELETE", f"{self._root}/", EmptyResponse, params={"url": _checks.http_url(url)}
+            "DELETE",
+            f"{self._root}/",
+            EmptyResponse,
+            params={"url": _checks.http_url(url)},
+            options=options,
         )
 
 
@@ -109,6 +120,7 @@ class Images(Files):
         crop: Crop | Sequence[Crop] | None = None,
         w: int | None = None,
         h: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FileResponse:
         """A processed copy of an uploaded image, ``w`` x ``h`` pixels (positive integers);
         returns the copy's URL (``.file``).
@@ -136,7 +148,7 @@ class Images(Files):
             params["w"] = check.int_range(w, "w", low=1)
         if h is not None:
             params["h"] = check.int_range(h, "h", low=1)
-        return await self._request("GET", "images/", FileResponse, params=params)
+        return await self._request("GET", "images/", FileResponse, params=params, options=options)
 
 
 def _open(location: str | os.PathLike[str]) -> IO[bytes]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
 from stream_async import _validation as check
 from stream_async._auth import Scope
 from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models import EmptyResponse, FollowStats
-from stream_async.resources._base import Call, Resource
+from stream_async.resources._base import Call, RequestOptions, Resource
 from stream_async.resources._batching import acknowledged
 from stream_async.resources.feeds import copy_limit, target_feed
 
@@ -53,7 +55,11 @@ class Follows(Resource):
     _scope = Scope("follower")
 
     async def follow_many(
-        self, follows: Sequence[Any], *, activity_copy_limit: int | None = None
+        self,
+        follows: Sequence[Any],
+        *,
+        activity_copy_limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> EmptyResponse:
         """Create up to 2500 follows per request (more are sent concurrently). Each follow
         is a ``(source, target)`` pair of feed ids, or a mapping with ``source``,
@@ -72,11 +78,16 @@ class Follows(Resource):
             body,
             "follow_many",
             lambda chunk: Call(params={"activity_copy_limit": limit}, body=chunk, idempotent=True),
+            options=options,
         )
         return acknowledged(results)
 
     async def unfollow_many(
-        self, unfollows: Sequence[Any], *, keep_history: bool = False
+        self,
+        unfollows: Sequence[Any],
+        *,
+        keep_history: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> EmptyResponse:
         """Remove up to 2500 follows per request: ``(source, target)`` pairs, or mappings
         with ``source``, ``target`` and optionally their own ``keep_history``."""
@@ -93,6 +104,7 @@ class Follows(Resource):
             body,
             "unfollow_many",
             lambda chunk: Call(body=chunk, idempotent=True),
+            options=options,
         )
         return acknowledged(results)
 
@@ -102,6 +114,7 @@ class Follows(Resource):
         *,
         followers_slugs: Sequence[str] | None = None,
         following_slugs: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FollowStats:
         """How many feeds follow ``feed_id`` and how many it follows, optionally counting
         only follower feeds of ``followers_slugs`` and followed feeds of
@@ -115,5 +128,10 @@ class Follows(Resource):
             if slugs is not None:
                 params[name] = [check.feed_slug(s, name) for s in check.sequence(slugs, name)]
         return await self._request(
-            "GET", path("stats", "follow"), FollowStats, scope=_STATS, params=params
+            "GET",
+            path("stats", "follow"),
+            FollowStats,
+            scope=_STATS,
+            params=params,
+            options=options,
         )

@@ -10,7 +10,7 @@ from stream_async._auth import Scope
 from stream_async._transport import path
 from stream_async.models.personalization import PersonalizationResponse
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
+from stream_async.resources._base import Resource, split_options
 
 
 class Personalization(Resource):
@@ -50,10 +50,12 @@ class Personalization(Resource):
         body: dict[str, Any] | None = None,
     ) -> PersonalizationResponse:
         segments = _checks.resource(resource)
+        params, options = split_options(params)
         return await self._request(
             method,
             path(*segments),
             PersonalizationResponse,
             params=_checks.query_params(params),
             body=body,
+            options=options,
         )

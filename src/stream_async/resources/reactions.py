@@ -4,7 +4,7 @@ and paging through them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from typing_extensions import Unpack
@@ -17,15 +17,15 @@ from stream_async.models._base import EmptyResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
 from stream_async.pagination import walk
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
+from stream_async.resources._base import RequestOptions, Resource, split_options
 
 Params = dict[str, QueryValue]
 
 
-class ReactionChanges(TypedDict, total=False):
+class ReactionChanges(RequestOptions, total=False):
     """A reaction's own fields (``data``), the feeds that get an activity for it
     (``target_feeds``, feed ids) and what is added to that activity
-    (``target_feeds_extra_data``)."""
+    (``target_feeds_extra_data``); the call's :class:`RequestOptions` too."""
 
     data: Mapping[str, Any] | None
     target_feeds: Sequence[str] | None
@@ -39,11 +39,11 @@ class NewReaction(ReactionChanges, total=False):
     id: str | None
 
 
-class ReactionQuery(_checks.IdBounds, total=False):
+class ReactionQuery(_checks.IdBounds, RequestOptions, total=False):
     """Which reactions :meth:`Reactions.filter` and :meth:`Reactions.iterate` page
     through: exactly one of ``activity_id``, ``user_id`` and ``reaction_id``; optionally
     one ``kind``, a page ``limit`` (1..25), one id bound, ``with_own_children`` and
-    ``children_user_id``."""
+    ``children_user_id``; the :class:`RequestOptions` of each page's call too."""
 
     activity_id: str | None
     user_id: str | None
@@ -94,7 +94,11 @@ class Reactions(Resource):
         return await self._add(body, user_id, extra, "add_child")
 
     async def _add(
-        self, body: dict[str, Any], user_id: str | None, extra: NewReaction, method: str
+        self,
+        body: dict[str, Any],
+        user_id: str | None,
+        extra: NewReaction,
+        method: str,
     ) -> ReactionResponse:
         _checks.keywords(extra, NewReaction.__optional_keys__, method)
         if user_id is not None:
@@ -110,14 +114,19 @@ class Reactions(Resource):
         # With a client-chosen id, a repeat is refused as a duplicate instead of adding a
         # second reaction, so the add is safe to retry.
         return await self._request(
-            "POST", "reaction/", ReactionResponse, body=body, idempotent=id is not None
+            "POST",
+            "reaction/",
+            ReactionResponse,
+            body=body,
+            idempotent=id is not None,
+            options=split_options(extra)[1],
         )
 
-    async def get(self, reaction_id: str) -> ReactionResponse:
+    async def get(self, reaction_id: str, **options: Unpack[RequestOptions]) -> ReactionResponse:
         """Read one reaction, with its ``user`` and latest children. A soft-deleted reaction
         is still found, with ``deleted_at`` set."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._request("GET", path("reaction", key), ReactionResponse)
+        return await self._request("GET", path("reaction", key), ReactionResponse, options=options)
 
     async def update(
         self, reaction_id: str, **changes: Unpack[ReactionChanges]
@@ -128,24 +137,33 @@ class Reactions(Resource):
         key = _checks.reference(reaction_id, "reaction_id")
         _checks.keywords(changes, ReactionChanges.__optional_keys__, "update")
         return await self._request(
-            "PUT", path("reaction", key), ReactionResponse, body=_changes(changes)
+            "PUT",
+            path("reaction", key),
+            ReactionResponse,
+            body=_changes(changes),
+            options=split_options(changes)[1],
         )
 
-    async def delete(self, reaction_id: str, *, soft: bool = False) -> EmptyResponse:
+    async def delete(
+        self, reaction_id: str, *, soft: bool = False, **options: Unpack[RequestOptions]
+    ) -> EmptyResponse:
         """Delete a reaction (and the activities it made in target feeds). ``soft=True``
         keeps it restorable with :meth:`restore`."""
         key = _checks.reference(reaction_id, "reaction_id")
         if not isinstance(soft, bool):
             raise StreamValidationError("soft", "must be a boolean")
+        params = {"soft": True} if soft else None
         return await self._request(
-            "DELETE", path("reaction", key), EmptyResponse, params={"soft": True} if soft else None
+            "DELETE", path("reaction", key), EmptyResponse, params=params, options=options
         )
 
-    async def restore(self, reaction_id: str) -> EmptyResponse:
+    async def restore(self, reaction_id: str, **options: Unpack[RequestOptions]) -> EmptyResponse:
         """Bring back a soft-deleted reaction (:meth:`get` reads it again). The API
         documents no body for this call, so anything it sends is only in ``model_extra``."""
         key = _checks.reference(reaction_id, "reaction_id")
-        return await self._request("PUT", path("reaction", key, "restore"), EmptyResponse)
+        return await self._request(
+            "PUT", path("reaction", key, "restore"), EmptyResponse, options=options
+        )
 
     async def filter(
         self, *, with_activity_data: bool = False, **query: Unpack[ReactionQuery]
@@ -169,7 +187,7 @@ class Reactions(Resource):
             raise StreamValidationError("with_activity_data", "must be a boolean")
         if with_activity_data:
             params["with_activity_data"] = True
-        return await self._page(target, params)
+        return await self._page(target, params, split_options(query)[1])
 
     def iterate(
         self, *, max_items: int | None = None, **query: Unpack[ReactionQuery]
@@ -185,17 +203,19 @@ class Reactions(Resource):
         Arguments are checked here, before the first page is fetched.
         """
         target, first = _filter_call(query, "iterate")
+        options = split_options(query)[1]
         if max_items is not None:
             check.int_range(max_items, "max_items", low=0)
 
         async def fetch(cursor: str | None) -> tuple[Sequence[Reaction], str | None]:
-            page = await self._page(target, first if cursor is None else _next_params(cursor))
+            params = first if cursor is None else _next_params(cursor)
+            page = await self._page(target, params, options)
             return page.results, page.next or None
 
         return walk(fetch, max_items=max_items)
 
-    async def _page(self, target: str, params: Params) -> ReactionPage:
-        return await self._request("GET", target, ReactionPage, params=params)
+    async def _page(self, target: str, params: Params, options: RequestOptions) -> ReactionPage:
+        return await self._request("GET", target, ReactionPage, params=params, options=options)
 
 
 def _changes(changes: ReactionChanges) -> dict[str, Any]:

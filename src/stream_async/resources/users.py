@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from stream_async._auth import Scope
 from stream_async._transport import path
 from stream_async.errors import StreamValidationError
 from stream_async.models._base import EmptyResponse
 from stream_async.models.users import User, UserResponse
 from stream_async.resources import _checks
-from stream_async.resources._base import Resource
+from stream_async.resources._base import RequestOptions, Resource
 
 
 def user_reference(user: str | User | Mapping[str, Any]) -> str:
@@ -39,6 +41,7 @@ class Users(Resource):
         data: Mapping[str, Any] | None = None,
         *,
         get_or_create: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> UserResponse:
         """Create the user ``user_id`` (at most 255 characters) with ``data``.
 
@@ -59,9 +62,12 @@ class Users(Resource):
             params={"get_or_create": get_or_create},
             body=body,
             idempotent=get_or_create,
+            options=options,
         )
 
-    async def get(self, user_id: str, *, with_follow_counts: bool = False) -> UserResponse:
+    async def get(
+        self, user_id: str, *, with_follow_counts: bool = False, **options: Unpack[RequestOptions]
+    ) -> UserResponse:
         """Read a user; ``with_follow_counts=True`` adds ``followers_count`` and
         ``following_count``. A missing user raises
         :class:`~stream_async.errors.NotFoundError`."""
@@ -73,16 +79,23 @@ class Users(Resource):
             path("user", key),
             UserResponse,
             params={"with_follow_counts": True} if with_follow_counts else None,
+            options=options,
         )
 
-    async def update(self, user_id: str, data: Mapping[str, Any]) -> UserResponse:
+    async def update(
+        self, user_id: str, data: Mapping[str, Any], **options: Unpack[RequestOptions]
+    ) -> UserResponse:
         """Replace a user's ``data`` (the only field that can change)."""
         key = _checks.reference(user_id, "user_id")
         return await self._request(
-            "PUT", path("user", key), UserResponse, body={"data": _checks.mapping(data, "data")}
+            "PUT",
+            path("user", key),
+            UserResponse,
+            body={"data": _checks.mapping(data, "data")},
+            options=options,
         )
 
-    async def delete(self, user_id: str) -> EmptyResponse:
+    async def delete(self, user_id: str, **options: Unpack[RequestOptions]) -> EmptyResponse:
         """Delete a user."""
         key = _checks.reference(user_id, "user_id")
-        return await self._request("DELETE", path("user", key), EmptyResponse)
+        return await self._request("DELETE", path("user", key), EmptyResponse, options=options)
