@@ -13,6 +13,7 @@ more than 100 activities in one request, following more than 2,500 or unfollowin
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -113,6 +114,25 @@ def _select_groups(feed: Feed, bounds: Bounds) -> list[tuple[Group, list[Entry]]
     ]
 
 
+RANKING_VARS = ("rankingVars", "ranking_vars")
+
+
+def _check_ranking_vars(call: Call) -> None:
+    """``rankingVars`` (or ``ranking_vars``), whenever present, must be a JSON object given
+    as a string (400 code 4 otherwise), with or without ``ranking`` (more-endpoints §7).
+    The emulator ranks nothing, so a valid object changes nothing."""
+    for name in RANKING_VARS:
+        value = call.text(name)
+        if value is None:
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise input_error(f"{name} must be a JSON object")
+
+
 def _next_link(call: Call, last_id: str, limit: int) -> str:
     params = [("api_key", call.api_key), ("id_lt", last_id), ("limit", str(limit))]
     params += [(k, v) for k, v in call.query if k not in _NOT_PROPAGATED]
@@ -161,9 +181,11 @@ def read_feed(store: Store, call: Call) -> Reply:
     updated first, each showing at most 15 activities. Notification feeds add ``unseen`` and
     ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Reads through
     ``enrich/`` are enriched (:mod:`stream_async.emulator.handlers.enrichment`); plain reads
-    are not.
+    are not. ``rankingVars``/``ranking_vars``, when present, must be a JSON object (400 code 4
+    otherwise, even without ``ranking``).
     """
     feed = store.feed(call.feed_id())
+    _check_ranking_vars(call)
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
     bounds = _bounds(call, store, feed)

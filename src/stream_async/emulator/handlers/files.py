@@ -4,8 +4,9 @@ processing, and the route that serves uploads back (§3.8 of the API semantics).
 An upload is kept by the emulator and reachable at
 ``<base URL>uploads/<token>/<file name>?v=1``, where the base URL is the one the upload
 request came to (so it works in-process and over a socket) and the query is ignored. Images
-are recognised by their content (Pillow), not by the declared content type; processing
-writes a new image and answers its URL.
+are recognised by their content (Pillow), not by the declared content type, and a refused
+one is named by the type sniffed from its bytes (:func:`sniff_type`); processing writes a new
+image and answers its URL.
 
 Documented choices where the live behaviour is not published: ``files/`` and ``images/``
 delete any upload; a URL that names no upload is a 404; with a user token, deleting another
@@ -64,6 +65,58 @@ def image_type(data: bytes, max_pixels: int) -> str | None:
         return None
 
 
+_SIGNATURES = (
+    (b"<?xml", "text/xml"),
+    (b"%PDF-", "application/pdf"),
+    (b"%!PS-Adobe-", "application/postscript"),
+    (b"\xfe\xff", "text/plain"),
+    (b"\xff\xfe", "text/plain"),
+    (b"\xef\xbb\xbf", "text/plain"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b\x08", "application/x-gzip"),
+    (b"OggS\x00", "application/ogg"),
+    (b"ID3", "audio/mpeg"),
+)
+_HTML_TAGS = (
+    b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div",
+    b"<font", b"<table", b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p",
+    b"<!--",
+)  # fmt: skip
+_IMAGE_SIGNATURES = (
+    b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00",
+    b"MM\x00*", b"\x00\x00\x01\x00",
+)  # fmt: skip
+_BINARY_BYTES = frozenset([*range(0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+SNIFF_BYTES = 512
+
+
+def sniff_type(data: bytes) -> str:
+    """The content type the bytes of a refused image are named by (its first 512 bytes).
+
+    A documented choice after the way the server names a refused image (more-endpoints.md
+    §8: random bytes declared ``text/plain`` are ``application/octet-stream``): the declared
+    type is ignored, and the bytes are sniffed with the rules of the WHATWG MIME sniffing
+    standard as Go's ``net/http.DetectContentType`` applies them, reporting the bare type
+    (no ``charset``). HTML (a known tag after leading whitespace), XML, PDF, PostScript,
+    ZIP, gzip, Ogg and MP3 are recognised by their signatures; bytes that start like an
+    image but do not decode (so are not a recognizable image) and bytes with control
+    characters are ``application/octet-stream``; anything else is ``text/plain``.
+    """
+    head = data[:SNIFF_BYTES]
+    stripped = head.lstrip(b"\t\n\x0c\r ").lower()
+    for tag in _HTML_TAGS:
+        if stripped.startswith(tag) and stripped[len(tag) : len(tag) + 1] in (b" ", b">"):
+            return "text/html"
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith(_IMAGE_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return DEFAULT_CONTENT_TYPE
+    if any(byte in _BINARY_BYTES for byte in head):
+        return DEFAULT_CONTENT_TYPE
+    return "text/plain"
+
+
 INERT_TYPES = frozenset(
     {
         "text/plain",
@@ -113,14 +166,13 @@ def upload_file(store: Store, call: Call) -> Reply:
 
 
 async def upload_image(store: Store, call: Call) -> Reply:
-    """POST images/: store an image (400 "File type ... is not supported" otherwise, 400 when
-    it has more pixels than allowed). The image is checked and decoded in a worker thread."""
+    """POST images/: store an image (400 code 4 "File type <type> is not supported"
+    otherwise, naming the type sniffed from the bytes, see :func:`sniff_type`; 400 when it
+    has more pixels than allowed). The image is checked and decoded in a worker thread."""
     upload = _upload(call)
     kind = await anyio.to_thread.run_sync(image_type, upload.data, call.max_image_pixels)
     if kind is None:
-        declared = upload.content_type or DEFAULT_CONTENT_TYPE
-        shown = DEFAULT_CONTENT_TYPE if declared.startswith("image/") else declared
-        raise input_error(f"File type {shown} is not supported")
+        raise input_error(f"File type {sniff_type(upload.data)} is not supported")
     stored = StoredFile(_file_name(upload), kind, upload.data, call.user_id, image=True)
     return 201, {"file": _keep(store, call, stored)}
 

@@ -14,9 +14,17 @@ characters; ``target_feeds_extra_data`` cannot override the fields above nor car
 with a user token, updating, deleting or restoring another user's reaction is a 403;
 deleting a reaction deletes its children; soft deletion keeps the target-feed activities;
 ``get_many`` leaves soft-deleted reactions out unless ``include_deleted`` is true and takes at
-most 100 ids; restore answers 201; a filter's ``id_*`` bound must name a stored reaction,
-``id_lt``/``id_lte`` cannot be combined with ``id_gt``/``id_gte``, ``next`` is set when more
-reactions follow the page, and the ``user_id`` lookup lists children too.
+most 100 ids; restore answers 201; ``id_lt``/``id_lte`` cannot be combined with
+``id_gt``/``id_gte`` in a filter (see :func:`filter_reactions` for bounds that name no
+reaction), and the ``user_id`` lookup lists children too.
+
+Response details (§6 of the notes on more endpoints): ``target_feeds`` appears only when the
+reaction has target feeds; ``target_feeds_extra_data`` appears only in the add and update
+responses, and only when that request's body carried it (never in reads, filters, reactions
+inside activities, nor in the ``reaction`` of a target-feed activity, where its keys are
+top-level fields of the activity instead). A filter's ``next`` is ``""`` as soon as no
+reaction follows the page, even when the page is full: one reaction more than the page is
+read to decide.
 """
 
 from __future__ import annotations
@@ -38,10 +46,10 @@ from stream_async.emulator.handlers.call import (
 from stream_async.emulator.handlers.enrichment import Enricher, Flags
 from stream_async.emulator.handlers.payloads import parse_activity, parse_targets
 from stream_async.emulator.handlers.references import not_found, render_reaction
-from stream_async.emulator.store import Draft, Store
-from stream_async.emulator.store.ids import foreign_id_activity_id
+from stream_async.emulator.store import Draft, Position, Store
+from stream_async.emulator.store.ids import foreign_id_activity_id, id_time_micros
 from stream_async.emulator.store.records import Reaction
-from stream_async.emulator.store.time import format_time
+from stream_async.emulator.store.time import format_time, unix_micros
 
 MAX_DEPTH = 3
 """Reactions nest at most this deep (a reaction, its child and its grandchild)."""
@@ -113,6 +121,15 @@ def _move_targets(store: Store, reaction: Reaction, previous: list[str], draft: 
             store.remove(feed_id, _target_activity_id(reaction))
 
 
+def _echo(store: Store, reaction: Reaction, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """The add or update response: the reaction, plus ``target_feeds_extra_data`` when the
+    request gave it."""
+    body = render_reaction(store, reaction)
+    if extra is not None:
+        body["target_feeds_extra_data"] = extra
+    return body
+
+
 def add_reaction(store: Store, call: Call) -> Reply:
     """POST reaction/: a reaction to ``activity_id``, or a child of ``parent`` (exactly one).
 
@@ -158,7 +175,7 @@ def add_reaction(store: Store, call: Call) -> Reply:
     draft = _target_draft(call, reaction)
     store.save_reaction(reaction)
     _move_targets(store, reaction, [], draft)
-    return 201, render_reaction(store, reaction)
+    return 201, _echo(store, reaction, extra)
 
 
 def get_reaction(store: Store, call: Call) -> Reply:
@@ -204,7 +221,7 @@ def update_reaction(store: Store, call: Call) -> Reply:
     reaction.updated_at = store.now()
     store.save_reaction(reaction)
     _move_targets(store, reaction, previous, draft)
-    return 201, render_reaction(store, reaction)
+    return 201, _echo(store, reaction, extra)
 
 
 def _purge(store: Store, reaction: Reaction) -> None:
@@ -238,24 +255,21 @@ def restore_reaction(store: Store, call: Call) -> Reply:
     return 201, {}
 
 
-def _pool(store: Store, lookup: str, value: str) -> list[Reaction]:
-    if lookup == "activity_id":
-        return store.reactions_to(value)
-    if lookup == "reaction_id":
-        return store.children(value)
-    return store.reactions_by(value)
+def _bound(store: Store, value: str) -> Position | None:
+    """Where an ``id_*`` bound sits among reactions (see :func:`filter_reactions`), or None
+    when it cannot be placed."""
+    bound = store.reaction(value)
+    if bound is not None:
+        return unix_micros(bound.created_at), bound.sequence
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return None
+    return (id_time_micros(value), None) if parsed.version == 1 else None
 
 
-def _bounds(store: Store, call: Call) -> dict[str, int]:
-    bounds: dict[str, int] = {}
-    for name in COMPARE:
-        value = call.text(name)
-        if value:
-            bound = store.reaction(value)
-            if bound is None:
-                raise input_error(f"{name} must be the id of a reaction")
-            bounds[name] = bound.sequence
-    return bounds
+def _bounds(store: Store, call: Call) -> dict[str, Position | None]:
+    return {name: _bound(store, value) for name in COMPARE if (value := call.text(name))}
 
 
 def _next_link(call: Call, last_id: str, limit: int, descending: bool) -> str:
@@ -272,26 +286,36 @@ def filter_reactions(store: Store, call: Call) -> Reply:
     defaults to 10 and is clamped at 25; soft-deleted reactions are hidden. Options:
     ``with_activity_data`` (activity lookups: the enriched activity), ``with_own_children``
     (``own_children`` of the token's user, ``children_user_id`` or ``user_id``).
+
+    Reactions are ordered by creation time (ties, which the emulator's strictly increasing
+    clock does not produce, by insertion). An ``id_*`` bound naming a stored reaction (of any
+    lookup, soft-deleted too) stands for its exact place. A bound naming no reaction is not
+    an error (a documented choice): a version-1 UUID (an activity id, say) stands for the
+    time it carries, compared with creation times; any other id (such as the UUIDv4 of a
+    reaction deleted since, whose place nothing records) cannot be placed and the page is
+    empty with ``next`` ``""``, so that a walk whose cursor vanished ends instead of starting
+    over.
     """
     lookup, value = call.path_params["lookup"], call.path_params["value"]
     if lookup not in LOOKUPS:
         raise input_error(f"reactions can be looked up by {', '.join(LOOKUPS)}, not {lookup!r}")
-    kind = call.path_params.get("kind")
     bounds = _bounds(store, call)
     descending = not any(name.startswith("id_gt") for name in bounds)
     if not descending and any(name.startswith("id_lt") for name in bounds):
         raise input_error("id_lt/id_lte cannot be combined with id_gt/id_gte")
     limit = call.integer("limit", FILTER_LIMIT, maximum=FILTER_MAX_LIMIT)
-    matching = sorted(
-        (
-            reaction
-            for reaction in _pool(store, lookup, value)
-            if reaction.live
-            and (kind is None or reaction.kind == kind)
-            and all(COMPARE[name](reaction.sequence, bound) for name, bound in bounds.items())
-        ),
-        key=lambda reaction: reaction.sequence,
-        reverse=descending,
+    placed = {name: bound for name, bound in bounds.items() if bound is not None}
+    matching = (
+        store.reaction_page(
+            lookup,
+            value,
+            kind=call.path_params.get("kind"),
+            bounds=placed,
+            descending=descending,
+            limit=limit + 1,
+        )
+        if len(placed) == len(bounds)
+        else []
     )
     page = matching[:limit]
     own_user = None

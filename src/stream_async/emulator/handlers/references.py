@@ -70,7 +70,12 @@ def render_reaction(
     store: Store, reaction: Reaction, *, own_user: str | None = None, own_limit: int = 5
 ) -> dict[str, Any]:
     """A reaction as the API returns it (§3.4), with ``own_children`` (``own_limit`` per kind)
-    when ``own_user`` is given."""
+    when ``own_user`` is given.
+
+    ``target_feeds`` is there only when the reaction has target feeds (an empty list leaves
+    it out); ``target_feeds_extra_data`` never is: only the add and update responses echo it
+    (:mod:`stream_async.emulator.handlers.reactions`).
+    """
     children = live_children(store, reaction)
     counts: dict[str, int] = {}
     for child in children:
@@ -88,10 +93,8 @@ def render_reaction(
         "latest_children": by_kind(store, children[:LATEST_CHILDREN]),
         "children_counts": counts,
     }
-    if reaction.target_feeds is not None:
+    if reaction.target_feeds:
         body["target_feeds"] = list(reaction.target_feeds)
-    if reaction.target_feeds_extra_data is not None:
-        body["target_feeds_extra_data"] = reaction.target_feeds_extra_data
     if reaction.deleted_at is not None:
         body["deleted_at"] = format_time_z(reaction.deleted_at)
     if own_user is not None:

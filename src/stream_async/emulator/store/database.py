@@ -163,6 +163,13 @@ def _entry(row: Sequence[Any]) -> Entry:
 
 
 _COMPARISONS = {"id_lt": "<", "id_lte": "<=", "id_gt": ">", "id_gte": ">="}
+_REACTION_POOLS = {
+    "activity_id": "activity_id = ? AND parent = ''",
+    "reaction_id": "parent = ?",
+    "user_id": "user_id = ?",
+}
+"""The reactions a filter looks among: an activity's top-level ones, a reaction's children,
+a user's (children too)."""
 
 
 class Feed:
@@ -637,9 +644,46 @@ class Store:
         """A reaction's children, oldest first."""
         return self._reactions("parent = ?", reaction_id)
 
-    def reactions_by(self, user_id: str) -> list[Reaction]:
-        """A user's reactions (children too), oldest first."""
-        return self._reactions("user_id = ?", user_id)
+    def reaction_page(
+        self,
+        lookup: str,
+        value: str,
+        *,
+        kind: str | None,
+        bounds: Mapping[str, Position],
+        descending: bool,
+        limit: int,
+    ) -> list[Reaction]:
+        """Up to ``limit`` live (not soft-deleted) reactions of a filter, in order.
+
+        ``lookup`` is ``activity_id`` (its top-level reactions), ``reaction_id`` (a
+        reaction's children) or ``user_id`` (a user's reactions, children too). Reactions
+        are ordered by (creation time, insertion), newest first (oldest first when not
+        ``descending``); each bound (``id_lt``... -> a position) keeps those on its side: a
+        position with a sequence compares with both, one without (a time alone) with the
+        creation time. Callers ask for one more than a page to learn whether another page
+        follows.
+        """
+        where = [_REACTION_POOLS[lookup], "deleted_us IS NULL"]
+        params: list[Any] = [value]
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        for name, (micros, sequence) in bounds.items():
+            operator = _COMPARISONS[name]
+            if sequence is None:
+                where.append(f"created_us {operator} ?")
+                params.append(micros)
+            else:
+                where.append(f"(created_us, seq) {operator} (?, ?)")
+                params += [micros, sequence]
+        direction = "DESC" if descending else "ASC"
+        rows = self.db.execute(
+            f"{self._REACTION} WHERE {' AND '.join(where)}"
+            f" ORDER BY created_us {direction}, seq {direction} LIMIT ?",
+            (*params, limit),
+        )
+        return [self._reaction(row) for row in rows]
 
     def reaction_count(self) -> int:
         """How many reactions are stored (soft-deleted ones too)."""
