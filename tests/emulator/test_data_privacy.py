@@ -181,7 +181,7 @@ async def test_export_lists_a_users_activities_and_reactions(api: Api) -> None:
     assert nobody["export"]["activity_ids"] == nobody["export"]["reaction_ids"] == []
 
 
-SCOPES = [
+SCOPES: list[tuple[str, str, Any, str]] = [
     ("POST", "data_privacy/delete_activities/", {"activities": []}, "write"),
     ("POST", "data_privacy/delete_reactions/", {"ids": []}, "write"),
     ("GET", "data_privacy/export_ids/alice", None, "read"),
