@@ -180,9 +180,9 @@ CALLS: list[tuple[str, Call, str, str]] = [
     ),
     (
         "data_privacy",
-        lambda c: c.data_privacy.export_ids("u-1"),
-        "GET",
-        "/api/v1.0/data_privacy/export_ids/u-1",
+        lambda c: c.data_privacy.delete_reactions(["r-1"]),
+        "POST",
+        "/api/v1.0/data_privacy/delete_reactions/",
     ),
 ]
 
