@@ -144,6 +144,8 @@ SCOPES: list[tuple[str, tuple[str, ...], str, bool]] = [
     ("api", ("og",), "*", False),
     ("analytics", (), "analytics", False),
     ("personalization", (), "personalization", False),
+    ("api", ("users",), "users", False),
+    ("api", ("data_privacy",), "data_privacy", False),
 ]
 
 

@@ -31,6 +31,7 @@ from stream_async.resources._base import forward, namespace
 from stream_async.resources.activities import Activities
 from stream_async.resources.analytics import Analytics
 from stream_async.resources.collections import Collections
+from stream_async.resources.data_privacy import DataPrivacy
 from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
 from stream_async.resources.files import Files, Images
 from stream_async.resources.follows import Follows
@@ -415,6 +416,9 @@ class AsyncStreamClient:
 
     personalization = namespace(Personalization)
     """GET, POST and DELETE on the personalization service's resources."""
+
+    data_privacy = namespace(DataPrivacy)
+    """Delete activities and reactions for data-privacy requests; export a user's ids."""
 
     _follows = namespace(Follows)
     _analytics = namespace(Analytics)

@@ -33,6 +33,9 @@ LIMITS: Final[Mapping[str, int]] = {
     "reactions_per_page": 25,
     "collection_ids": 1000,
     "reference_length": 255,
+    "users_per_batch": 100,
+    "privacy_activities": 100,
+    "privacy_reactions": 100,
 }
 
 

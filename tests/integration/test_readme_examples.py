@@ -126,6 +126,12 @@ async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("shake", {"id": "shake", "name": "Shake"}),
     ]
     assert len(emulator.store.analytics_events) == 2
+    assert [u.id for u in done["added"].created_users] == ["bob", "carol"]
+    assert [u.id for u in done["some"].users] == ["bob", "carol"]
+    assert post.id not in [a.id for a in done["kept"].results]
+    assert len(done["kept"].results) == 1  # the users example's post by SU:alice
+    assert done["exported"].export.user_id == "alice"
+    assert done["exported"].export.activity_ids == []  # post (actor "alice") was deleted
 
 
 def documented_test_modules() -> dict[str, str]:

@@ -95,6 +95,7 @@ NAMESPACES = [
     ("files", "Files()"),
     ("images", "Images()"),
     ("personalization", "Personalization()"),
+    ("data_privacy", "DataPrivacy()"),
 ]
 
 
@@ -176,6 +177,12 @@ CALLS: list[tuple[str, Call, str, str]] = [
         lambda c: c.track_impressions([{"content_list": ["a"]}]),
         "POST",
         "/analytics/v1.0/impression/",
+    ),
+    (
+        "data_privacy",
+        lambda c: c.data_privacy.delete_reactions(["r-1"]),
+        "POST",
+        "/api/v1.0/data_privacy/delete_reactions/",
     ),
 ]
 

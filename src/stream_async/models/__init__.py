@@ -27,10 +27,11 @@ from stream_async.models.collections import (
     SelectCollectionsResponse,
     UpsertCollectionsResponse,
 )
+from stream_async.models.data_privacy import ExportedIds, ExportIdsResponse
 from stream_async.models.files import FileResponse, OgAudio, OgImage, OgVideo, OpenGraph
 from stream_async.models.personalization import PersonalizationResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
-from stream_async.models.users import User, UserResponse
+from stream_async.models.users import AddUsersResponse, GetUsersResponse, User, UserResponse
 
 __all__ = [
     "CollectionObject",
@@ -70,4 +71,8 @@ __all__ = [
     "RemoveActivityResponse",
     "StreamModel",
     "StreamResponse",
+    "AddUsersResponse",
+    "GetUsersResponse",
+    "ExportedIds",
+    "ExportIdsResponse",
 ]

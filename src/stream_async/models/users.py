@@ -24,3 +24,17 @@ class User(StreamModel):
 
 class UserResponse(User, StreamResponse):
     """One user, as an add, a get or an update returns it."""
+
+
+class AddUsersResponse(StreamResponse):
+    """What ``users.add_many`` returns: the users it created (or, with ``override``,
+    replaced), in the order sent; users left untouched are not listed."""
+
+    created_users: list[User] = Field(default_factory=list)
+
+
+class GetUsersResponse(StreamResponse):
+    """What ``users.get_many`` returns: the users found (ids that do not exist are left
+    out)."""
+
+    users: list[User] = Field(default_factory=list)

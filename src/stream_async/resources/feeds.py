@@ -104,14 +104,16 @@ class FollowsQuery(RequestOptions, total=False):
 class FeedRead(_checks.IdBounds, RequestOptions, total=False):
     """What a read of any feed takes (the keyword arguments of ``get``): ``limit`` (1..100)
     and ``offset`` page by position, one id bound by id; ``enrich``, ``reactions`` and
-    ``user_id`` as :func:`enrichment_params` reads them; the call's
-    :class:`RequestOptions`."""
+    ``user_id`` as :func:`enrichment_params` reads them; ``discard_deleted_activities``
+    (sent only when true) leaves out activities deleted through
+    ``client.data_privacy.delete_activities``; the call's :class:`RequestOptions`."""
 
     limit: int | None
     offset: int | None
     enrich: bool
     reactions: ReactionOptions | None
     user_id: str | None
+    discard_deleted_activities: bool
 
 
 class FlatFeedRead(FeedRead, total=False):
@@ -141,7 +143,14 @@ def read_query(read: Mapping[str, Any], allowed: frozenset[str]) -> tuple[bool, 
     if offset is not None:
         params["offset"] = check.int_range(offset, "offset", low=0)
     params.update(_checks.id_bound(read))
+    params["discard_deleted_activities"] = _discard(read.get("discard_deleted_activities", False))
     return enrich, params
+
+
+def _discard(value: object) -> bool | None:
+    if not isinstance(value, bool):
+        raise StreamValidationError("discard_deleted_activities", "must be a boolean")
+    return True if value else None
 
 
 def target_feed(target: object, field: str = "target") -> str:
@@ -428,15 +437,17 @@ class BaseFeed(Resource, Generic[P, Item]):
         enrich: bool = False,
         reactions: ReactionOptions | None = None,
         user_id: str | None = None,
+        discard_deleted_activities: bool = False,
     ) -> AsyncIterator[Item]:
         """Every item of the feed, newest first, fetched a page at a time (``page_size``,
         1..100) by ``id_lt``; only one page is held in memory. ``max_items`` stops early;
-        ``id_lt`` starts below an id."""
+        ``id_lt`` starts below an id; ``discard_deleted_activities`` as for ``get``."""
         check.int_range(page_size, "page_size", low=1, high=100)
         if max_items is not None:
             check.int_range(max_items, "max_items", low=0)
         enrich, base = enrichment_params(enrich, reactions, user_id)
         base["limit"] = page_size
+        base["discard_deleted_activities"] = _discard(discard_deleted_activities)
         start = _checks.id_bound({"id_lt": id_lt})
 
         async def fetch(cursor: str | None) -> tuple[Sequence[Item], str | None]:

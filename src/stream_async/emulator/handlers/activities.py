@@ -32,7 +32,8 @@ MAX_CHANGES = 100
 
 def get_activities(store: Store, call: Call) -> Reply:
     """GET activities/ (and enrich/activities/): activities by ``ids``, or by ``foreign_ids``
-    with matching ``timestamps``; unknown ones are left out. At most 100 per call.
+    with matching ``timestamps``; unknown ones, and ones deleted for a data-privacy request,
+    are left out. At most 100 per call.
     ``enrich/activities/`` enriches them."""
     ids = call.values("ids")
     foreign_ids = call.values("foreign_ids")
@@ -48,7 +49,11 @@ def get_activities(store: Store, call: Call) -> Reply:
         found = [store.find(f, t) for f, t in zip(foreign_ids, times, strict=True)]
     else:
         raise input_error("give ids, or foreign_ids and timestamps")
-    results = [activity.render(None) for activity in found if activity]
+    results = [
+        activity.render(None)
+        for activity in found
+        if activity and not store.is_deleted(activity.id)
+    ]
     if call.enriched:
         enricher = Enricher(store, call, Flags.of(call))
         results = [enricher.activity(activity) for activity in results]

@@ -90,7 +90,9 @@ def _within(position: Position, bound: Position, name: str) -> bool:
     return bool(COMPARE[name](position, bound))
 
 
-def _select_groups(feed: Feed, bounds: Bounds) -> list[tuple[Group, list[Entry]]]:
+def _select_groups(
+    feed: Feed, bounds: Bounds, discard_deleted: bool = False
+) -> list[tuple[Group, list[Entry]]]:
     """The feed's groups, most recently updated first, within ``bounds``, with their
     entries (newest first).
 
@@ -100,7 +102,11 @@ def _select_groups(feed: Feed, bounds: Bounds) -> list[tuple[Group, list[Entry]]
     group's newest activity, as in flat feeds (a documented choice; the live API answers
     such ids with an error).
     """
-    groups = [(group, feed.group_entries(group)) for group in feed.groups_newest_first()]
+    every = [
+        (group, feed.group_entries(group, discard_deleted=discard_deleted))
+        for group in feed.groups_newest_first()
+    ]
+    groups = [(group, entries) for group, entries in every if entries]
     ranks = {_group_id(feed, group, entries): rank for rank, (group, entries) in enumerate(groups)}
     return [
         (group, entries)
@@ -182,20 +188,23 @@ def read_feed(store: Store, call: Call) -> Reply:
     ``unread`` and apply ``mark_seen``/``mark_read`` after building the page. Reads through
     ``enrich/`` are enriched (:mod:`stream_async.emulator.handlers.enrichment`); plain reads
     are not. ``rankingVars``/``ranking_vars``, when present, must be a JSON object (400 code 4
-    otherwise, even without ``ranking``).
+    otherwise, even without ``ranking``). ``discard_deleted_activities=true`` leaves out
+    activities deleted for a data-privacy request (and groups left empty by that); other reads
+    still list them.
     """
     feed = store.feed(call.feed_id())
     _check_ranking_vars(call)
+    discard = call.flag("discard_deleted_activities")
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
     bounds = _bounds(call, store, feed)
     results: list[dict[str, Any]]
     if feed.config.kind == "flat":
         positions = {name: bound for name, (_, bound) in bounds.items()}
-        page = feed.page(positions, offset, limit)
+        page = feed.page(positions, offset, limit, discard_deleted=discard)
         results = [entry.activity.render(entry.origin) for entry in page]
     else:
-        groups = _select_groups(feed, bounds)
+        groups = _select_groups(feed, bounds, discard)
         results = [
             _render_group(feed, group, entries)
             for group, entries in groups[offset : offset + limit]

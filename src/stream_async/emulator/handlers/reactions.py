@@ -335,3 +335,9 @@ def filter_reactions(store: Store, call: Call) -> Reply:
             enricher = Enricher(store, call, Flags.of(call, everything=True))
             body["activity"] = enricher.activity(activity.render(None))
     return 200, body
+
+
+def purge_reaction(store: Store, reaction: Reaction) -> None:
+    """Delete a reaction for good, as ``DELETE reaction/<id>/`` does: its children, its
+    target-feed activities and itself."""
+    _purge(store, reaction)

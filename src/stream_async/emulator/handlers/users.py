@@ -3,13 +3,23 @@
 Documented choices where the live behaviour is not published: user ids are non-empty
 strings of at most 255 characters; with a user token a user can add, update and delete only
 itself (403 code 17 otherwise) but read anyone; ``get_or_create`` of an existing user answers
-201, like an add; deleting a user leaves its reactions and collection objects alone.
+201, like an add; deleting a user leaves its reactions and collection objects alone. The
+batch calls on ``users/`` take server tokens only and at most 100 users per request.
 """
 
 from __future__ import annotations
 
-from stream_async.emulator.errors import conflict, does_not_exist
-from stream_async.emulator.handlers.call import Call, Reply, parse_data
+from typing import Any
+
+from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers.call import (
+    Call,
+    Reply,
+    check_size,
+    parse_bool,
+    parse_data,
+    parse_reference,
+)
 from stream_async.emulator.store import Store
 from stream_async.emulator.store.records import User
 
@@ -69,4 +79,68 @@ def delete_user(store: Store, call: Call) -> Reply:
     user = _find(store, call)
     call.acting_user(user.id, "id")
     store.delete_user(user.id)
+    return 200, {}
+
+
+MAX_BATCH = 100
+"""Users per batch request (``users/``): a documented choice, the live limit is not
+published."""
+
+
+def _batch_ids(call: Call) -> list[str]:
+    ids = list(dict.fromkeys(call.values("ids")))
+    if not ids:
+        raise input_error("ids is required")
+    check_size(ids, "ids", MAX_BATCH)
+    return ids
+
+
+def add_users(store: Store, call: Call) -> Reply:
+    """POST users/: ``{"users": [{"id", "data"}...], "override": bool}`` (server tokens).
+
+    New users are created; existing ones are replaced (``data``, ``updated_at``) with
+    ``override`` true and left untouched otherwise. ``created_users`` lists the users
+    created or replaced, in the order sent. At most 100 users; an id repeated in one
+    request is a 400.
+    """
+    body = call.json_object()
+    raw = body.get("users")
+    if not isinstance(raw, list):
+        raise field_errors({"users": ["Must be a list of users."]})
+    check_size(raw, "users", MAX_BATCH)
+    override = parse_bool(body.get("override", False), "override")
+    parsed: dict[str, dict[str, Any]] = {}
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise field_errors({f"users[{index}]": ["Must be an object."]})
+        user_id = parse_reference(item.get("id"), f"users[{index}].id")
+        if user_id in parsed:
+            raise input_error(f"users[{index}].id repeats the id {user_id!r}")
+        parsed[user_id] = parse_data(item.get("data"), f"users[{index}].data")
+    created: list[dict[str, Any]] = []
+    for user_id, data in parsed.items():
+        existing = store.user(user_id)
+        now = store.now()
+        if existing is None:
+            user = User(user_id, data, now, now)
+        elif override:
+            user = User(user_id, data, existing.created_at, now)
+        else:
+            continue
+        store.save_user(user)
+        created.append(user.render())
+    return 201, {"created_users": created}
+
+
+def get_users(store: Store, call: Call) -> Reply:
+    """GET users/?ids=a,b: the users found, in the order asked (missing ids left out)."""
+    found = (store.user(user_id) for user_id in _batch_ids(call))
+    return 200, {"users": [user.render() for user in found if user is not None]}
+
+
+def delete_users(store: Store, call: Call) -> Reply:
+    """DELETE users/?ids=a,b: delete the users (missing ids are no error); answers
+    ``{}`` (the live body is not published)."""
+    for user_id in _batch_ids(call):
+        store.delete_user(user_id)
     return 200, {}

@@ -1,9 +1,10 @@
 """The emulator application: :class:`Emulator` (state + Starlette app) and its route table.
 
 Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
-with trailing slashes. Each route names its handler and the token scope it needs
-(:class:`~stream_async.emulator.http.auth.Access`); client-side endpoints (reactions, users,
-collection objects, files, images, Open Graph) also take user tokens. Uploads are served
+with trailing slashes (but ``data_privacy/export_ids/<user_id>``, which has none). Each route
+names its handler and the token scope it needs (:class:`~stream_async.emulator.http.auth.Access`);
+client-side endpoints (reactions, users, collection objects, files, images, Open Graph) also
+take user tokens (not the batch ``users/`` calls). Uploads are served
 back, without credentials, under ``/uploads/``.
 """
 
@@ -19,6 +20,7 @@ from stream_async.emulator.config import EmulatorConfig
 from stream_async.emulator.handlers import (
     activities,
     collections,
+    data_privacy,
     feeds,
     files,
     open_graph,
@@ -49,6 +51,8 @@ FILES = Access("files", client_side=True)
 OPEN_GRAPH = Access("*", client_side=True)
 ANALYTICS = Access("analytics", feed_claim=False)
 PERSONALIZATION = Access("personalization")
+USERS_BATCH = Access("users")
+DATA_PRIVACY = Access("data_privacy")
 
 FEED_PATH = "/feed/{feed_slug}/{user_id}"
 REACTION_PATH = "/reaction/{reaction_id}"
@@ -109,6 +113,12 @@ ROUTES: Routes = [
     ("/images/process/", "GET", files.process_image, FILES),
     ("/images/", "DELETE", files.delete_file, FILES),
     ("/og/", "GET", open_graph.open_graph, OPEN_GRAPH),
+    ("/users/", "POST", users.add_users, USERS_BATCH),
+    ("/users/", "GET", users.get_users, USERS_BATCH),
+    ("/users/", "DELETE", users.delete_users, USERS_BATCH),
+    ("/data_privacy/delete_activities/", "POST", data_privacy.delete_activities, DATA_PRIVACY),
+    ("/data_privacy/delete_reactions/", "POST", data_privacy.delete_reactions, DATA_PRIVACY),
+    ("/data_privacy/export_ids/{user_id}", "GET", data_privacy.export_ids, DATA_PRIVACY),
 ]
 """The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
 ``reaction/get_many/`` before ``reaction/{id}/``."""

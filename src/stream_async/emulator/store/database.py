@@ -170,6 +170,7 @@ _REACTION_POOLS = {
 }
 """The reactions a filter looks among: an activity's top-level ones, a reaction's children,
 a user's (children too)."""
+_LIVE = " AND NOT EXISTS (SELECT 1 FROM deleted_activities d WHERE d.id = e.activity_id)"
 
 
 class Feed:
@@ -189,9 +190,17 @@ class Feed:
         ).fetchone()
         return None if row is None else _entry(row)
 
-    def page(self, bounds: Mapping[str, Position], offset: int, limit: int) -> list[Entry]:
-        """Entries newest first, within ``bounds`` (``id_lt``... -> a position), paged."""
-        where = ["e.feed_id = ?"]
+    def page(
+        self,
+        bounds: Mapping[str, Position],
+        offset: int,
+        limit: int,
+        *,
+        discard_deleted: bool = False,
+    ) -> list[Entry]:
+        """Entries newest first, within ``bounds`` (``id_lt``... -> a position), paged;
+        ``discard_deleted`` leaves out activities deleted for a data-privacy request."""
+        where = ["e.feed_id = ?" + (_LIVE if discard_deleted else "")]
         params: list[Any] = [self.feed_id]
         for name, (micros, sequence) in bounds.items():
             operator = _COMPARISONS[name]
@@ -228,11 +237,12 @@ class Feed:
             for name, created, updated, seq, seen, read in rows
         ]
 
-    def group_entries(self, group: Group) -> list[Entry]:
-        """A group's entries, newest first."""
+    def group_entries(self, group: Group, *, discard_deleted: bool = False) -> list[Entry]:
+        """A group's entries, newest first (``discard_deleted``: as for :meth:`page`)."""
+        live = _LIVE if discard_deleted else ""
         rows = self.store.db.execute(
             f"SELECT {_ENTRY_COLUMNS} FROM feed_entries e JOIN activities a"
-            " ON a.id = e.activity_id WHERE e.feed_id = ? AND e.group_name = ?"
+            f" ON a.id = e.activity_id WHERE e.feed_id = ? AND e.group_name = ?{live}"
             " ORDER BY e.time_us DESC, e.seq DESC",
             (self.feed_id, group.name),
         )
@@ -390,6 +400,7 @@ class Store:
             "UPDATE feed_entries SET time_us = ? WHERE activity_id = ? AND time_us != ?",
             (micros, activity.id, micros),
         )
+        self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity.id,))
         return activity
 
     def save_data(self, activity: Activity) -> None:
@@ -528,11 +539,13 @@ class Store:
 
     def _collect(self, activity_id: str) -> None:
         """Forget an activity that no feed holds any more."""
-        self.db.execute(
+        forgotten = self.db.execute(
             "DELETE FROM activities WHERE id = ? AND NOT EXISTS"
             " (SELECT 1 FROM feed_entries WHERE activity_id = ?)",
             (activity_id, activity_id),
         )
+        if forgotten.rowcount:
+            self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity_id,))
 
     def update_targets(
         self, feed_id: str, activity: Activity, targets: list[str]
@@ -685,6 +698,10 @@ class Store:
         )
         return [self._reaction(row) for row in rows]
 
+    def reactions_by(self, user_id: str) -> list[Reaction]:
+        """A user's reactions (children too), oldest first."""
+        return self._reactions("user_id = ?", user_id)
+
     def reaction_count(self) -> int:
         """How many reactions are stored (soft-deleted ones too)."""
         return int(self.db.execute("SELECT count(*) FROM reactions").fetchone()[0])
@@ -770,6 +787,30 @@ class Store:
             "DELETE FROM collection_objects WHERE collection = ? AND id = ?",
             (collection, object_id),
         )
+
+    # -- data privacy --------------------------------------------------------------------------
+
+    def mark_deleted(self, activity_id: str) -> None:
+        """Mark a stored activity deleted for a data-privacy request (again: no change)."""
+        self.db.execute(
+            "INSERT INTO deleted_activities (id, deleted_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (activity_id, unix_micros(self.now())),
+        )
+
+    def is_deleted(self, activity_id: str) -> bool:
+        """Whether an activity is marked deleted for a data-privacy request."""
+        row = self.db.execute("SELECT 1 FROM deleted_activities WHERE id = ?", (activity_id,))
+        return row.fetchone() is not None
+
+    def activities_by_actor(self, actor: str) -> list[str]:
+        """The ids of the activities whose ``actor`` is exactly ``actor`` and that are not
+        marked deleted, oldest first."""
+        rows = self.db.execute(
+            "SELECT id FROM activities a WHERE json_extract(data, '$.actor') = ? AND NOT EXISTS"
+            " (SELECT 1 FROM deleted_activities d WHERE d.id = a.id) ORDER BY time_us, id",
+            (actor,),
+        )
+        return [activity_id for (activity_id,) in rows]
 
     # -- files, analytics ---------------------------------------------------------------------
 

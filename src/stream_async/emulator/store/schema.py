@@ -9,8 +9,11 @@ reaction). A feed entry remembers every *path* that brought its activity (``path
 list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
 notification feeds, its group.
 
-Records that later features add (an audit log, moderation decisions, data-privacy requests)
-get their own tables here, with :data:`SCHEMA_VERSION` raised.
+Activities deleted for a data-privacy request are kept, marked in ``deleted_activities``:
+feed reads still list them unless asked to discard them, lookups by id leave them out.
+
+Records that later features add get their own tables here, with :data:`SCHEMA_VERSION`
+raised. Version 2 added ``deleted_activities``.
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
 survives the process being killed (not necessarily a power cut). Opening checks that the
@@ -26,7 +29,7 @@ from pathlib import Path
 
 APPLICATION_ID = 0x53544D45
 """Marks a SQLite file as a Stream emulator database (``PRAGMA application_id``)."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of the tables below."""
 DATABASE_FILE = "emulator.sqlite3"
 """The database's name inside a data directory."""
@@ -133,6 +136,11 @@ CREATE TABLE analytics_events (
     kind TEXT NOT NULL,
     event TEXT NOT NULL
 );
+
+CREATE TABLE deleted_activities (
+    id TEXT PRIMARY KEY,
+    deleted_us INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 TABLES = (
@@ -146,6 +154,7 @@ TABLES = (
     "collection_objects",
     "files",
     "analytics_events",
+    "deleted_activities",
 )
 """Every table, so that a reset can empty them all."""
 
