@@ -124,7 +124,7 @@ def test_another_schema_version_stops_startup(tmp_path: Path) -> None:
     changed = sqlite3.connect(tmp_path / DATABASE_FILE)
     changed.execute("PRAGMA user_version = 99")
     changed.close()
-    with pytest.raises(StorageError, match="has schema version 99, this emulator reads version 1"):
+    with pytest.raises(StorageError, match="has schema version 99, this emulator reads version 2"):
         Emulator(EmulatorConfig(data_dir=tmp_path))
 
 

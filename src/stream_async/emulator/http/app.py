@@ -21,6 +21,7 @@ from stream_async.emulator.handlers import (
     collections,
     feeds,
     files,
+    moderation,
     open_graph,
     reactions,
     services,
@@ -49,6 +50,8 @@ FILES = Access("files", client_side=True)
 OPEN_GRAPH = Access("*", client_side=True)
 ANALYTICS = Access("analytics", feed_claim=False)
 PERSONALIZATION = Access("personalization")
+AUDIT_LOGS = Access("audit_logs")
+MODERATION = Access("moderation")
 
 FEED_PATH = "/feed/{feed_slug}/{user_id}"
 REACTION_PATH = "/reaction/{reaction_id}"
@@ -109,9 +112,13 @@ ROUTES: Routes = [
     ("/images/process/", "GET", files.process_image, FILES),
     ("/images/", "DELETE", files.delete_file, FILES),
     ("/og/", "GET", open_graph.open_graph, OPEN_GRAPH),
+    ("/audit_logs/", "GET", moderation.query_audit_logs, AUDIT_LOGS),
+    ("/moderation/flag", "POST", moderation.flag, MODERATION),
+    ("/moderation/flag/", "POST", moderation.flag, MODERATION),
 ]
 """The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
-``reaction/get_many/`` before ``reaction/{id}/``."""
+``reaction/get_many/`` before ``reaction/{id}/``. ``moderation/flag`` is served with and
+without its trailing slash (the JS client sends none, the Java client one)."""
 
 ANALYTICS_ROUTES: Routes = [
     ("/engagement/", "POST", services.track_engagements, ANALYTICS),
@@ -192,7 +199,8 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget everything: activities, feeds, follows, reactions, users, collections, files,
-        analytics events (in the data directory too, when there is one)."""
+        analytics events, the audit log and moderation flags (in the data directory too, when
+        there is one)."""
         self.store.clear()
 
 

@@ -9,8 +9,10 @@ reaction). A feed entry remembers every *path* that brought its activity (``path
 list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
 notification feeds, its group.
 
-Records that later features add (an audit log, moderation decisions, data-privacy requests)
-get their own tables here, with :data:`SCHEMA_VERSION` raised.
+Version 2 adds ``audit_logs`` (one row per logged change, ``seq`` its order; ``custom`` a JSON
+object) and ``moderation_flags`` (one row per flag, ``seq`` its order, ``custom`` a JSON
+object, ``target_user_id`` NULL when the flagged entity is unknown). Records that later
+features add get their own tables here, with :data:`SCHEMA_VERSION` raised.
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
 survives the process being killed (not necessarily a power cut). Opening checks that the
@@ -26,7 +28,7 @@ from pathlib import Path
 
 APPLICATION_ID = 0x53544D45
 """Marks a SQLite file as a Stream emulator database (``PRAGMA application_id``)."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of the tables below."""
 DATABASE_FILE = "emulator.sqlite3"
 """The database's name inside a data directory."""
@@ -133,6 +135,30 @@ CREATE TABLE analytics_events (
     kind TEXT NOT NULL,
     event TEXT NOT NULL
 );
+
+CREATE TABLE audit_logs (
+    seq INTEGER PRIMARY KEY,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    custom TEXT NOT NULL,
+    created_us INTEGER NOT NULL
+);
+CREATE INDEX audit_logs_entity ON audit_logs (entity_type, entity_id, seq);
+CREATE INDEX audit_logs_user ON audit_logs (user_id, seq);
+
+CREATE TABLE moderation_flags (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    custom TEXT NOT NULL,
+    target_user_id TEXT,
+    created_us INTEGER NOT NULL
+);
 """
 
 TABLES = (
@@ -146,6 +172,8 @@ TABLES = (
     "collection_objects",
     "files",
     "analytics_events",
+    "audit_logs",
+    "moderation_flags",
 )
 """Every table, so that a reset can empty them all."""
 
