@@ -30,10 +30,12 @@ from stream_async.models import StreamResponse
 from stream_async.resources._base import forward, namespace
 from stream_async.resources.activities import Activities
 from stream_async.resources.analytics import Analytics
+from stream_async.resources.audit_logs import AuditLogs
 from stream_async.resources.collections import Collections
 from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
 from stream_async.resources.files import Files, Images
 from stream_async.resources.follows import Follows
+from stream_async.resources.moderation import Moderation
 from stream_async.resources.open_graph import OpenGraphScraper
 from stream_async.resources.personalization import Personalization
 from stream_async.resources.reactions import Reactions
@@ -415,6 +417,12 @@ class AsyncStreamClient:
 
     personalization = namespace(Personalization)
     """GET, POST and DELETE on the personalization service's resources."""
+
+    audit_logs = namespace(AuditLogs)
+    """Query the audit log by entity or by user (server-side)."""
+
+    moderation = namespace(Moderation)
+    """Flag users, activities and reactions for moderation (server-side)."""
 
     _follows = namespace(Follows)
     _analytics = namespace(Analytics)

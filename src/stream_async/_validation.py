@@ -33,6 +33,7 @@ LIMITS: Final[Mapping[str, int]] = {
     "reactions_per_page": 25,
     "collection_ids": 1000,
     "reference_length": 255,
+    "audit_logs_per_page": 100,
 }
 
 

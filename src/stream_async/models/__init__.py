@@ -28,6 +28,7 @@ from stream_async.models.collections import (
     UpsertCollectionsResponse,
 )
 from stream_async.models.files import FileResponse, OgAudio, OgImage, OgVideo, OpenGraph
+from stream_async.models.moderation import AuditLog, AuditLogPage, FlagResponse
 from stream_async.models.personalization import PersonalizationResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
 from stream_async.models.users import User, UserResponse
@@ -70,4 +71,7 @@ __all__ = [
     "RemoveActivityResponse",
     "StreamModel",
     "StreamResponse",
+    "AuditLog",
+    "AuditLogPage",
+    "FlagResponse",
 ]

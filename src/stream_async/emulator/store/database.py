@@ -934,7 +934,8 @@ class Store:
         """Audit entries matching every filter (``entity_type``, ``entity_id``,
         ``user_id`` -> value), newest first: the newest ``limit`` (below the sequence
         ``below`` when given), or with ``above`` the ``limit`` oldest above it."""
-        where, params = ["1"], []
+        where: list[str] = ["1"]
+        params: list[str | int] = []
         for column in ("entity_type", "entity_id", "user_id"):
             if column in filters:
                 where.append(f"{column} = ?")
