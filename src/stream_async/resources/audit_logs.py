@@ -50,7 +50,7 @@ def _filters(
 class AuditLogs(Resource):
     """``client.audit_logs``. Signed with ``audit_logs`` / ``read`` tokens (``feed_id``
     ``*``); the API takes server tokens only (a user token gets
-    :class:`~stream_async.errors.PermissionDeniedError`)."""
+    :class:`~stream_async.errors.NotAllowedError`)."""
 
     _scope = Scope("audit_logs")
 

@@ -18,7 +18,7 @@ from stream_async.resources._base import RequestOptions, Resource
 class Moderation(Resource):
     """``client.moderation``. Signed with ``moderation`` / ``write`` tokens (``feed_id``
     ``*``); the API takes server tokens only (a user token gets
-    :class:`~stream_async.errors.PermissionDeniedError`). Moderation must be enabled for
+    :class:`~stream_async.errors.NotAllowedError`). Moderation must be enabled for
     the app."""
 
     _scope = Scope("moderation")
