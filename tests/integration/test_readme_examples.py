@@ -126,6 +126,10 @@ async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("shake", {"id": "shake", "name": "Shake"}),
     ]
     assert len(emulator.store.analytics_events) == 2
+    assert [(e.action, e.user_id) for e in done["log"].audit_logs] == [("create", "alice")]
+    assert [e.entity_id for e in done["log"].audit_logs] == [post.id]
+    assert done["flag"].target_user_id == "mallory"
+    assert emulator.store.flags(10)[1] == 3
 
 
 def documented_test_modules() -> dict[str, str]:
