@@ -72,6 +72,8 @@ class Wire:
             return httpx.Response(200, json=FILE)
         if request.method == "POST" and request.url.path.endswith("/reaction/"):
             return httpx.Response(200, json=REACTION)
+        if request.url.path.endswith("/audit_logs/"):
+            return httpx.Response(200, json={"audit_logs": [], "duration": "1ms"})
         return httpx.Response(200, json=FEED_PAGE)
 
 
@@ -95,6 +97,8 @@ NAMESPACES = [
     ("files", "Files()"),
     ("images", "Images()"),
     ("personalization", "Personalization()"),
+    ("audit_logs", "AuditLogs()"),
+    ("moderation", "Moderation()"),
 ]
 
 
@@ -176,6 +180,13 @@ CALLS: list[tuple[str, Call, str, str]] = [
         lambda c: c.track_impressions([{"content_list": ["a"]}]),
         "POST",
         "/analytics/v1.0/impression/",
+    ),
+    ("audit_logs", lambda c: c.audit_logs.query(user_id="u-1"), "GET", "/api/v1.0/audit_logs/"),
+    (
+        "moderation",
+        lambda c: c.moderation.flag_user("u-1", reporter_id="u-2", reason="spam"),
+        "POST",
+        "/api/v1.0/moderation/flag",
     ),
 ]
 
