@@ -4,11 +4,13 @@ filters, cursors, validation, scopes (more-endpoints §3, §4)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from stream_async.emulator import Emulator
+from stream_async.emulator import Emulator, EmulatorConfig
 from tests.emulator.conftest import Api, error, token
 
 pytestmark = pytest.mark.asyncio
@@ -281,3 +283,25 @@ async def test_reset_forgets_the_log_and_flags(api: Api, emulator: Emulator) -> 
     emulator.reset()
     assert (await logs(api, user_id="hank"))["audit_logs"] == []
     assert emulator.store.flags(10) == ([], 0)
+
+
+async def test_the_log_and_flags_survive_a_restart(tmp_path: Path) -> None:
+    config = EmulatorConfig(data_dir=tmp_path)
+
+    async def session(emulator: Emulator) -> tuple[Api, httpx.AsyncClient]:
+        transport = httpx.ASGITransport(app=emulator.app)
+        client = httpx.AsyncClient(transport=transport, base_url="http://emulator")
+        return Api(client), client
+
+    first, http = await session(Emulator(config))
+    await first.post("user/", {"id": "ivy"})
+    await first.post("moderation/flag", {**FLAG, "entity_id": "ivy"})
+    await http.aclose()
+    restarted = Emulator(config)
+    second, http = await session(restarted)
+    await second.put("user/ivy/", {"data": {"n": 1}})
+    page = await logs(second, entity_type="user", entity_id="ivy")
+    assert [e["action"] for e in page["audit_logs"]] == ["update", "flag", "create"]
+    assert restarted.store.flags(10)[1] == 1
+    await http.aclose()
+    restarted.store.close()

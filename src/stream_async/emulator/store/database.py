@@ -404,7 +404,7 @@ class Store:
         )
         if before is None:
             self._audit_activity(activity, "create")
-        elif tuple(before) != (micros, _dump(activity.data)):
+        elif (before[0], json.loads(before[1])) != (micros, activity.data):
             self._audit_activity(activity, "update")
         return activity
 
