@@ -160,6 +160,9 @@ async def test_a_full_last_page_ends_with_an_empty_next(api: Api) -> None:
         {"user_id": "a", "limit": "many"},
         {"user_id": "a", "next": "bm90LWEtY3Vyc29y"},
         {"user_id": "a", "next": "%%%"},
+        {"user_id": "a", "next": "A"},  # not base64
+        {"user_id": "a", "next": "_w"},  # not UTF-8
+        {"user_id": "a", "next": "bHQ6wrI"},  # "lt:²", a digit int() refuses
         {"user_id": "a", "prev": "bHQ6MQ"},  # a next cursor given as prev
         {"user_id": "a", "next": "bHQ6MQ", "prev": "Z3Q6MQ"},
     ],
@@ -305,3 +308,10 @@ async def test_the_log_and_flags_survive_a_restart(tmp_path: Path) -> None:
     assert restarted.store.flags(10)[1] == 1
     await http.aclose()
     restarted.store.close()
+
+
+async def test_deleting_what_is_not_stored_logs_nothing(emulator: Emulator) -> None:
+    with emulator.store.transaction():
+        emulator.store.delete_user("nobody")
+        emulator.store.delete_reaction("nothing")
+    assert emulator.store.audit_entries({}, limit=10) == []

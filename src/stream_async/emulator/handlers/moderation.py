@@ -22,7 +22,6 @@ the reporter as ``user_id`` and ``custom`` ``{"flag_id", "reason"}``.
 from __future__ import annotations
 
 import base64
-import binascii
 import uuid
 
 from stream_async.emulator.errors import field_errors, input_error
@@ -48,7 +47,7 @@ def _position(value: str, name: str, direction: str) -> int:
         given, _, number = text.partition(":")
         if given == direction and number.isdigit():
             return int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except ValueError:  # not base64, not UTF-8, or not a number
         pass
     raise input_error(f"{name} is not a cursor this endpoint returned")
 
