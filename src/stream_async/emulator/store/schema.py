@@ -2,16 +2,17 @@
 
 An activity without a foreign id has a ``dedupe_key``, the SHA-256 of its time and fields,
 so that the same content at the same time is one activity. Times are whole microseconds
-since the Unix epoch (UTC); JSON columns hold the fields as the API returns them. ``seq``
-columns are one counter shared by the whole store: a number larger
-than every one handed out before, so they order insertions (into a feed, of a follow, of a
-reaction). A feed entry remembers every *path* that brought its activity (``paths``, a JSON
+since the Unix epoch (UTC); JSON columns hold the fields as the API returns them. The
+``seq`` columns of :data:`SEQUENCED` tables are one counter shared by the whole store: a
+number larger than every one handed out before, so they order insertions (into a feed, of a
+follow, of a reaction). The log-like tables (analytics events, audit log, moderation flags)
+order their rows by their own ``seq``, SQLite's row id. A feed entry remembers every *path* that brought its activity (``paths``, a JSON
 list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
 notification feeds, its group.
 
-Version 2 adds ``audit_logs`` (one row per logged change, ``seq`` its order; ``custom`` a JSON
-object) and ``moderation_flags`` (one row per flag, ``seq`` its order, ``custom`` a JSON
-object, ``target_user_id`` NULL when the flagged entity is unknown). Records that later
+Version 2 adds ``audit_logs`` (one row per logged change; ``custom`` a JSON object; indexed
+by entity and by user) and ``moderation_flags`` (one row per flag, ``id`` its ``flag_id``;
+``custom`` a JSON object; ``target_user_id`` NULL when the flagged entity is unknown). Records that later
 features add get their own tables here, with :data:`SCHEMA_VERSION` raised.
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
