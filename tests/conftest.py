@@ -142,6 +142,8 @@ SCOPES: list[tuple[str, tuple[str, ...], str, bool]] = [
     ("api", ("files",), "files", False),
     ("api", ("images",), "files", False),
     ("api", ("og",), "*", False),
+    ("api", ("audit_logs",), "audit_logs", False),
+    ("api", ("moderation",), "moderation", False),
     ("analytics", (), "analytics", False),
     ("personalization", (), "personalization", False),
     ("api", ("users",), "users", False),

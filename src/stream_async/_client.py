@@ -30,11 +30,13 @@ from stream_async.models import StreamResponse
 from stream_async.resources._base import forward, namespace
 from stream_async.resources.activities import Activities
 from stream_async.resources.analytics import Analytics
+from stream_async.resources.audit_logs import AuditLogs
 from stream_async.resources.collections import Collections
 from stream_async.resources.data_privacy import DataPrivacy
 from stream_async.resources.feeds import AggregatedFeed, Feed, NotificationFeed
 from stream_async.resources.files import Files, Images
 from stream_async.resources.follows import Follows
+from stream_async.resources.moderation import Moderation
 from stream_async.resources.open_graph import OpenGraphScraper
 from stream_async.resources.personalization import Personalization
 from stream_async.resources.reactions import Reactions
@@ -419,6 +421,11 @@ class AsyncStreamClient:
 
     data_privacy = namespace(DataPrivacy)
     """Delete activities and reactions for data-privacy requests; export a user's ids."""
+    audit_logs = namespace(AuditLogs)
+    """Query the audit log by entity or by user (server-side)."""
+
+    moderation = namespace(Moderation)
+    """Flag users, activities and reactions for moderation (server-side)."""
 
     _follows = namespace(Follows)
     _analytics = namespace(Analytics)

@@ -36,6 +36,7 @@ LIMITS: Final[Mapping[str, int]] = {
     "users_per_batch": 100,
     "privacy_activities": 100,
     "privacy_reactions": 100,
+    "audit_logs_per_page": 100,
 }
 
 

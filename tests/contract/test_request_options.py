@@ -61,6 +61,10 @@ CALLS: dict[str, Callable[[AsyncStreamClient], Call]] = {
     ),
     "feed.followers": lambda c: lambda **o: c.feed("user", "1").followers(limit=2, **o),
     "feed.unfollow": lambda c: lambda **o: c.feed("user", "1").unfollow("user:2", **o),
+    "audit_logs.query": lambda c: lambda **o: c.audit_logs.query(user_id="alice", **o),
+    "moderation.flag_user": lambda c: (
+        lambda **o: c.moderation.flag_user("bob", reporter_id="alice", reason="spam", **o)
+    ),
 }
 
 
@@ -88,6 +92,7 @@ ANSWER = Reply(
         "time": "2020-01-01T00:00:00",
         "activities": [],
         "response": {"data": []},
+        "audit_logs": [],
     },
 )
 

@@ -73,6 +73,7 @@ async def test_every_page_links_to_the_others(api: Api) -> None:
         ("Reactions", "/inspector/reactions"),
         ("Files", "/inspector/files"),
         ("Request log", "/inspector/log"),
+        ("Moderation", "/inspector/moderation"),
     ]
     assert one(soup, "form.search")["action"] == "/inspector/"
 
@@ -420,6 +421,54 @@ async def test_reactions_page_shows_the_newest_200(api: Api) -> None:
 
 
 @pytest.mark.asyncio
+async def test_moderation_page_lists_flags_and_the_audit_log(api: Api) -> None:
+    empty = await page(api, "/inspector/moderation")
+    assert one(empty, "p.count").get_text() == "0 flags"
+    assert "No audit-log entries." in empty.get_text()
+    added = await api.add("user:alice", actor="SU:alice")
+    await api.post("user/", {"id": "bob"})
+    flag = {"user_id": "carol", "reason": "spam"}
+    first = await api.post(
+        "moderation/flag",
+        {**flag, "entity_type": "stream:feeds:v2:activity", "entity_id": added["id"]},
+    )
+    second = await api.post(
+        "moderation/flag",
+        {**flag, "entity_type": "stream:user", "entity_id": "bob", "custom": {"n": 1}},
+    )
+    soup = await page(api, "/inspector/moderation")
+    assert one(soup, "p.count").get_text() == "2 flags"
+    assert rows(soup, "table.flags") == [
+        [second["flag_id"], "stream:user", "bob", "bob", "carol", "spam", '{\n  "n": 1\n}',
+         second["created_at"]],
+        [first["flag_id"], "stream:feeds:v2:activity", added["id"], "alice", "carol", "spam", "",
+         first["created_at"]],
+    ]  # fmt: skip
+    assert (added["id"], f"/inspector/activities/{added['id']}") in links(soup, "table.flags a")
+    audit = rows(soup, "table.audit")
+    assert [row[:4] for row in audit] == [
+        ["user", "bob", "flag", "carol"],
+        ["activity", added["id"], "flag", "carol"],
+        ["user", "bob", "create", "bob"],
+        ["activity", added["id"], "create", "SU:alice"],
+    ]
+    assert audit[-1][4] == ""
+    assert one(soup, "section:nth-of-type(2) p.count").get_text() == "The newest 4 entries"
+
+
+@pytest.mark.asyncio
+async def test_moderation_page_shows_the_newest_200(api: Api) -> None:
+    for number in range(201):
+        flag = {"entity_type": "stream:user", "entity_id": f"u{number}", "user_id": "a"}
+        await api.post("moderation/flag", {**flag, "reason": "r"})
+    soup = await page(api, "/inspector/moderation")
+    assert len(rows(soup, "table.flags")) == 200
+    assert one(soup, "p.count").get_text() == "201 flags, the newest 200 shown"
+    assert len(rows(soup, "table.audit")) == 200
+    assert rows(soup, "table.flags")[0][2] == "u200"
+
+
+@pytest.mark.asyncio
 async def test_files_page_shows_thumbnails_for_images(api: Api) -> None:
     empty = await page(api, "/inspector/files")
     assert "No uploads." in empty.get_text()
@@ -549,6 +598,8 @@ async def test_activity_fields_are_escaped_everywhere(api: Api) -> None:
     await api.react(added["id"], kind="like", data={"text": SCRIPT})
     await api.post("user/", {"id": "eve", "data": {"bio": SCRIPT}})
     await api.post("collections/food/", {"id": "x", "data": {"name": SCRIPT}})
+    flag = {"entity_type": "stream:user", "entity_id": SCRIPT, "user_id": "a", "reason": SCRIPT}
+    await api.post("moderation/flag", flag)
     paths = [
         "/inspector/feeds/user/alice",
         "/inspector/feeds/user/alice/fragment",
@@ -557,6 +608,7 @@ async def test_activity_fields_are_escaped_everywhere(api: Api) -> None:
         "/inspector/users",
         "/inspector/collections",
         f"/inspector/?q={SCRIPT}",
+        "/inspector/moderation",
     ]
     for path in paths:
         response = await api.client.get(path)
@@ -597,6 +649,7 @@ async def test_pages_never_change_the_state(api: Api, emulator: Emulator) -> Non
         "/inspector/collections",
         "/inspector/reactions",
         "/inspector/files",
+        "/inspector/moderation",
     ]:
         assert (await api.client.get(path)).status_code == 200, path
     assert list(emulator.store.db.iterdump()) == before
@@ -639,6 +692,7 @@ INSPECTOR_PATHS = [
     "/inspector/log",
     "/inspector/log/fragment",
     "/inspector/static/inspector.js",
+    "/inspector/moderation",
 ]
 
 

@@ -132,6 +132,10 @@ async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert len(done["kept"].results) == 1  # the users example's post by SU:alice
     assert done["exported"].export.user_id == "alice"
     assert done["exported"].export.activity_ids == []  # post (actor "alice") was deleted
+    assert [(e.action, e.user_id) for e in done["log"].audit_logs] == [("create", "alice")]
+    assert [e.entity_id for e in done["log"].audit_logs] == [post.id]
+    assert done["flag"].target_user_id == "mallory"
+    assert emulator.store.flags(10)[1] == 3
 
 
 def documented_test_modules() -> dict[str, str]:

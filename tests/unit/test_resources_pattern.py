@@ -72,6 +72,8 @@ class Wire:
             return httpx.Response(200, json=FILE)
         if request.method == "POST" and request.url.path.endswith("/reaction/"):
             return httpx.Response(200, json=REACTION)
+        if request.url.path.endswith("/audit_logs/"):
+            return httpx.Response(200, json={"audit_logs": [], "duration": "1ms"})
         return httpx.Response(200, json=FEED_PAGE)
 
 
@@ -96,6 +98,8 @@ NAMESPACES = [
     ("images", "Images()"),
     ("personalization", "Personalization()"),
     ("data_privacy", "DataPrivacy()"),
+    ("audit_logs", "AuditLogs()"),
+    ("moderation", "Moderation()"),
 ]
 
 
@@ -183,6 +187,13 @@ CALLS: list[tuple[str, Call, str, str]] = [
         lambda c: c.data_privacy.delete_reactions(["r-1"]),
         "POST",
         "/api/v1.0/data_privacy/delete_reactions/",
+    ),
+    ("audit_logs", lambda c: c.audit_logs.query(user_id="u-1"), "GET", "/api/v1.0/audit_logs/"),
+    (
+        "moderation",
+        lambda c: c.moderation.flag_user("u-1", reporter_id="u-2", reason="spam"),
+        "POST",
+        "/api/v1.0/moderation/flag",
     ),
 ]
 

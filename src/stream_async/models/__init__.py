@@ -29,6 +29,7 @@ from stream_async.models.collections import (
 )
 from stream_async.models.data_privacy import ExportedIds, ExportIdsResponse
 from stream_async.models.files import FileResponse, OgAudio, OgImage, OgVideo, OpenGraph
+from stream_async.models.moderation import AuditLog, AuditLogPage, FlagResponse
 from stream_async.models.personalization import PersonalizationResponse
 from stream_async.models.reactions import Reaction, ReactionPage, ReactionResponse
 from stream_async.models.users import AddUsersResponse, GetUsersResponse, User, UserResponse
@@ -75,4 +76,7 @@ __all__ = [
     "GetUsersResponse",
     "ExportedIds",
     "ExportIdsResponse",
+    "AuditLog",
+    "AuditLogPage",
+    "FlagResponse",
 ]

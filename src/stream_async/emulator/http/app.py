@@ -23,6 +23,7 @@ from stream_async.emulator.handlers import (
     data_privacy,
     feeds,
     files,
+    moderation,
     open_graph,
     reactions,
     services,
@@ -53,6 +54,8 @@ ANALYTICS = Access("analytics", feed_claim=False)
 PERSONALIZATION = Access("personalization")
 USERS_BATCH = Access("users")
 DATA_PRIVACY = Access("data_privacy")
+AUDIT_LOGS = Access("audit_logs")
+MODERATION = Access("moderation")
 
 FEED_PATH = "/feed/{feed_slug}/{user_id}"
 REACTION_PATH = "/reaction/{reaction_id}"
@@ -119,9 +122,13 @@ ROUTES: Routes = [
     ("/data_privacy/delete_activities/", "POST", data_privacy.delete_activities, DATA_PRIVACY),
     ("/data_privacy/delete_reactions/", "POST", data_privacy.delete_reactions, DATA_PRIVACY),
     ("/data_privacy/export_ids/{user_id}", "GET", data_privacy.export_ids, DATA_PRIVACY),
+    ("/audit_logs/", "GET", moderation.query_audit_logs, AUDIT_LOGS),
+    ("/moderation/flag", "POST", moderation.flag, MODERATION),
+    ("/moderation/flag/", "POST", moderation.flag, MODERATION),
 ]
 """The API, top to bottom: specific paths come before the ``{activity_id}`` catch-all and
-``reaction/get_many/`` before ``reaction/{id}/``."""
+``reaction/get_many/`` before ``reaction/{id}/``. ``moderation/flag`` is served with and
+without its trailing slash (the JS client sends none, the Java client one)."""
 
 ANALYTICS_ROUTES: Routes = [
     ("/engagement/", "POST", services.track_engagements, ANALYTICS),
@@ -202,7 +209,8 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget everything: activities, feeds, follows, reactions, users, collections, files,
-        analytics events (in the data directory too, when there is one)."""
+        analytics events, the audit log and moderation flags (in the data directory too, when
+        there is one)."""
         self.store.clear()
 
 

@@ -121,6 +121,11 @@ async def files(request: Request) -> Response:
     return _render(request, "files.html", files=queries.files(_store(request)))
 
 
+async def moderation(request: Request) -> Response:
+    """Moderation flags and the audit log, newest first."""
+    return _render(request, "moderation.html", view=queries.moderation(_store(request)))
+
+
 def _log(request: Request) -> RequestLog:
     log: RequestLog = request.app.state.emulator.request_log
     return log
@@ -149,6 +154,7 @@ def routes() -> list[BaseRoute]:
         Route("/files", files),
         Route("/log", request_log),
         Route("/log/fragment", request_log_fragment),
+        Route("/moderation", moderation),
         Mount("/static", StaticFiles(packages=[("stream_async.emulator.inspector", "static")])),
     ]
     return [

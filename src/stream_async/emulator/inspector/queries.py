@@ -542,3 +542,77 @@ def files(store: StateQueries) -> tuple[FileRow, ...]:
         )
         for summary in sorted(store.file_summaries(), key=lambda item: (item.filename, item.token))
     )
+
+
+# -- moderation -------------------------------------------------------------------------------
+
+MAX_MODERATION_ROWS = 200
+"""Flags and audit-log entries listed at most on the moderation page (the newest)."""
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """A moderation flag; ``activity_id`` is set when it flags an activity (for a link)."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    activity_id: str | None
+    target_user_id: str | None
+    user_id: str
+    reason: str
+    custom: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An audit-log entry."""
+
+    entity_type: str
+    entity_id: str
+    action: str
+    user_id: str
+    custom: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ModerationView:
+    """The newest flags (and how many there are) and the newest audit-log entries."""
+
+    flags: tuple[FlagRow, ...]
+    flag_total: int
+    audit: tuple[AuditRow, ...]
+
+
+def moderation(store: StateQueries) -> ModerationView:
+    """Flags and audit-log entries, newest first, at most :data:`MAX_MODERATION_ROWS` of
+    each. Reads ``flags()`` and ``audit_entries()``."""
+    flags, total = store.flags(MAX_MODERATION_ROWS)
+    flag_rows = tuple(
+        FlagRow(
+            id=flag.id,
+            entity_type=flag.entity_type,
+            entity_id=flag.entity_id,
+            activity_id=flag.entity_id if flag.entity_type.endswith(":activity") else None,
+            target_user_id=flag.target_user_id,
+            user_id=flag.user_id,
+            reason=flag.reason,
+            custom=as_json(flag.custom) if flag.custom else "",
+            created_at=format_time_z(flag.created_at),
+        )
+        for flag in flags
+    )
+    audit = tuple(
+        AuditRow(
+            entry.entity_type,
+            entry.entity_id,
+            entry.action,
+            entry.user_id,
+            as_json(entry.custom) if entry.custom else "",
+            format_time_z(entry.created_at),
+        )
+        for entry in store.audit_entries({}, limit=MAX_MODERATION_ROWS)
+    )
+    return ModerationView(flag_rows, total, audit)

@@ -1,6 +1,13 @@
 """The state of the emulated app, in SQLite (:mod:`stream_async.emulator.store.schema`):
 activities, feeds, aggregated groups and follows, users, collection objects, reactions,
-uploads and analytics events.
+uploads and analytics events, the audit log and moderation flags.
+
+The audit log is written here, where activities, reactions and users are written, not by
+the handlers: an activity is audited ``create`` when first stored, ``update`` when its
+stored fields or time change, ``delete`` when the last feed holding it lets go of it (its
+``user_id`` is the activity's ``actor`` string); a reaction ``create``, ``update``
+(restores too) and ``delete`` (soft or hard; ``user_id`` its ``user_id``); a user
+``create``, ``update``, ``delete`` (``user_id`` the user's id).
 
 One implementation serves both modes: an in-memory database (the default) or a file in a
 data directory. Writes go through :meth:`Store.transaction`: a handler's writes commit
@@ -38,8 +45,11 @@ from typing import Any
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.store.ids import foreign_id_activity_id, time_uuid
 from stream_async.emulator.store.records import (
+    FLAGGED_TYPES,
     AnalyticsEvent,
+    AuditEntry,
     CollectionObject,
+    Flag,
     Reaction,
     StoredFile,
     User,
@@ -65,6 +75,11 @@ def _load(text: str | None) -> Any:
 
 def _time(micros: int | None) -> datetime | None:
     return None if micros is None else from_unix_micros(micros)
+
+
+def _actor(data: Mapping[str, Any]) -> str:
+    """An activity's ``actor`` string, as its audit-log entries name it."""
+    return str(data.get("actor", ""))
 
 
 @dataclass
@@ -383,11 +398,15 @@ class Store:
                 (activity.id, unix_micros(time), "", dedupe_key, _dump(draft.data)),
             )
             if inserted.rowcount:
+                self._audit_activity(activity, "create")
                 return activity
 
     def _put(self, activity: Activity) -> Activity:
         """Insert or replace an activity; feeds already holding it move it to its time."""
         micros = unix_micros(activity.time)
+        before = self.db.execute(
+            "SELECT time_us, data FROM activities WHERE id = ?", (activity.id,)
+        ).fetchone()
         self.db.execute(
             "INSERT INTO activities (id, time_us, foreign_id, dedupe_key, data)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET time_us = excluded.time_us,"
@@ -401,6 +420,10 @@ class Store:
             (micros, activity.id, micros),
         )
         self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity.id,))
+        if before is None:
+            self._audit_activity(activity, "create")
+        elif (before[0], json.loads(before[1])) != (micros, activity.data):
+            self._audit_activity(activity, "update")
         return activity
 
     def save_data(self, activity: Activity) -> None:
@@ -408,6 +431,7 @@ class Store:
         self.db.execute(
             "UPDATE activities SET data = ? WHERE id = ?", (_dump(activity.data), activity.id)
         )
+        self._audit_activity(activity, "update")
 
     def add(self, feed_id: str, draft: Draft) -> Activity:
         """Add an activity to a feed, its followers, its ``to`` targets and their followers."""
@@ -538,14 +562,15 @@ class Store:
             self._delete(feed_id, activity_id)
 
     def _collect(self, activity_id: str) -> None:
-        """Forget an activity that no feed holds any more."""
-        forgotten = self.db.execute(
+        """Forget an activity that no feed holds any more (its ``delete`` is audited)."""
+        row = self.db.execute(
             "DELETE FROM activities WHERE id = ? AND NOT EXISTS"
-            " (SELECT 1 FROM feed_entries WHERE activity_id = ?)",
+            " (SELECT 1 FROM feed_entries WHERE activity_id = ?) RETURNING data",
             (activity_id, activity_id),
-        )
-        if forgotten.rowcount:
+        ).fetchone()
+        if row is not None:
             self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity_id,))
+            self._audit("activity", activity_id, "delete", _actor(json.loads(row[0])))
 
     def update_targets(
         self, feed_id: str, activity: Activity, targets: list[str]
@@ -714,7 +739,11 @@ class Store:
         return [kind for (kind,) in rows]
 
     def save_reaction(self, reaction: Reaction) -> None:
-        """Store a new reaction, or the changes of a stored one."""
+        """Store a new reaction, or the changes of a stored one (audited as ``create``,
+        ``update``, or ``delete`` for a soft delete)."""
+        before = self.db.execute(
+            "SELECT deleted_us FROM reactions WHERE id = ?", (reaction.id,)
+        ).fetchone()
         target_feeds = None if reaction.target_feeds is None else _dump(reaction.target_feeds)
         extra = reaction.target_feeds_extra_data
         deleted = None if reaction.deleted_at is None else unix_micros(reaction.deleted_at)
@@ -733,10 +762,18 @@ class Store:
                 " ON CONFLICT DO NOTHING",
                 (reaction.activity_id, reaction.kind, reaction.sequence),
             )
+        action = "create" if before is None else "update"
+        if before is not None and before[0] is None and reaction.deleted_at is not None:
+            action = "delete"
+        self._audit("reaction", reaction.id, action, reaction.user_id)
 
     def delete_reaction(self, reaction_id: str) -> None:
         """Forget one reaction (its children are the caller's business)."""
-        self.db.execute("DELETE FROM reactions WHERE id = ?", (reaction_id,))
+        row = self.db.execute(
+            "DELETE FROM reactions WHERE id = ? RETURNING user_id", (reaction_id,)
+        ).fetchone()
+        if row is not None:
+            self._audit("reaction", reaction_id, "delete", row[0])
 
     # -- users, collection objects ------------------------------------------------------------
 
@@ -750,15 +787,18 @@ class Store:
         return User(row[0], json.loads(row[1]), from_unix_micros(row[2]), from_unix_micros(row[3]))
 
     def save_user(self, user: User) -> None:
-        """Store a new user, or the changes of a stored one."""
+        """Store a new user, or the changes of a stored one (audited)."""
+        action = "create" if self.user(user.id) is None else "update"
         self.db.execute(
             "INSERT OR REPLACE INTO users (id, data, created_us, updated_us) VALUES (?, ?, ?, ?)",
             (user.id, _dump(user.data), unix_micros(user.created_at), unix_micros(user.updated_at)),
         )
+        self._audit("user", user.id, action, user.id)
 
     def delete_user(self, user_id: str) -> None:
-        """Forget a user."""
-        self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        """Forget a user (audited when there was one)."""
+        if self.db.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount:
+            self._audit("user", user_id, "delete", user_id)
 
     def collection_object(self, collection: str, object_id: str) -> CollectionObject | None:
         """The object ``collection:object_id``, or None."""
@@ -944,3 +984,87 @@ class Store:
         )
         total = self.db.execute(f"SELECT count(*) FROM reactions WHERE {condition}", params)
         return [self._reaction(row) for row in rows], int(total.fetchone()[0])
+
+    # -- audit log, moderation flags -------------------------------------------------------
+    # The writes above record their own audit entries (create, update, delete of
+    # activities, reactions and users), so every way into the store is audited.
+
+    def _audit_activity(self, activity: Activity, action: str) -> None:
+        self._audit("activity", activity.id, action, _actor(activity.data))
+
+    def _audit(
+        self,
+        entity_type: str,
+        entity_id: str,
+        action: str,
+        user_id: str,
+        custom: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO audit_logs (entity_type, entity_id, action, user_id, custom,"
+            " created_us) VALUES (?, ?, ?, ?, ?, ?)",
+            (entity_type, entity_id, action, user_id, _dump(dict(custom or {})),
+             unix_micros(utcnow())),
+        )  # fmt: skip
+
+    def audit_entries(
+        self,
+        filters: Mapping[str, str],
+        *,
+        limit: int,
+        below: int | None = None,
+        above: int | None = None,
+    ) -> list[AuditEntry]:
+        """Audit entries matching every filter (``entity_type``, ``entity_id``,
+        ``user_id`` -> value), newest first: the newest ``limit`` (below the sequence
+        ``below`` when given), or with ``above`` the ``limit`` oldest above it."""
+        where: list[str] = ["1"]
+        params: list[str | int] = []
+        for column in ("entity_type", "entity_id", "user_id"):
+            if column in filters:
+                where.append(f"{column} = ?")
+                params.append(filters[column])
+        if below is not None:
+            where.append("seq < ?")
+            params.append(below)
+        if above is not None:
+            where.append("seq > ?")
+            params.append(above)
+        order = "ASC" if above is not None else "DESC"
+        rows = self.db.execute(
+            "SELECT seq, entity_type, entity_id, action, user_id, custom, created_us FROM"
+            f" audit_logs WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        entries = [
+            AuditEntry(seq, kind, key, action, user, json.loads(custom), from_unix_micros(at))
+            for seq, kind, key, action, user, custom, at in rows
+        ]
+        return entries[::-1] if above is not None else entries
+
+    def save_flag(self, flag: Flag) -> None:
+        """Keep a moderation flag, audited as ``flag`` of the flagged entity by its reporter
+        (``custom`` holds ``flag_id`` and ``reason``)."""
+        self.db.execute(
+            "INSERT INTO moderation_flags (id, entity_type, entity_id, user_id, reason, custom,"
+            " target_user_id, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (flag.id, flag.entity_type, flag.entity_id, flag.user_id, flag.reason,
+             _dump(flag.custom), flag.target_user_id, unix_micros(flag.created_at)),
+        )  # fmt: skip
+        custom = {"flag_id": flag.id, "reason": flag.reason}
+        kind = FLAGGED_TYPES[flag.entity_type]
+        self._audit(kind, flag.entity_id, "flag", flag.user_id, custom)
+
+    def flags(self, limit: int) -> tuple[list[Flag], int]:
+        """The newest ``limit`` moderation flags, newest first, and how many there are."""
+        rows = self.db.execute(
+            "SELECT id, entity_type, entity_id, user_id, reason, custom, target_user_id,"
+            " created_us FROM moderation_flags ORDER BY seq DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        total = self.db.execute("SELECT count(*) FROM moderation_flags").fetchone()[0]
+        flags = [
+            Flag(key, kind, entity, user, reason, json.loads(custom), target, from_unix_micros(at))
+            for key, kind, entity, user, reason, custom, target, at in rows
+        ]
+        return flags, int(total)

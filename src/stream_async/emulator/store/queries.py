@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 from stream_async.emulator.config import FeedGroupConfig
 from stream_async.emulator.store.records import (
     AnalyticsEvent,
+    AuditEntry,
     CollectionObject,
+    Flag,
     Reaction,
     StoredFile,
     User,
@@ -110,3 +112,16 @@ class StateQueries(Protocol):
     @property
     def analytics_events(self) -> list[AnalyticsEvent]:
         """Every tracked analytics event."""
+
+    def audit_entries(
+        self,
+        filters: Mapping[str, str],
+        *,
+        limit: int,
+        below: int | None = None,
+        above: int | None = None,
+    ) -> list[AuditEntry]:
+        """Audit-log entries matching every filter, newest first (see the store)."""
+
+    def flags(self, limit: int) -> tuple[list[Flag], int]:
+        """The newest ``limit`` moderation flags, newest first, and how many there are."""

@@ -100,3 +100,65 @@ class AnalyticsEvent:
 
     kind: str
     event: dict[str, Any]
+
+
+@dataclass
+class AuditEntry:
+    """One audit-log entry: ``action`` (``create``, ``update``, ``delete``, ``flag``) done
+    to an entity (``entity_type`` ``activity``, ``reaction`` or ``user``, and its id) by or
+    for ``user_id``; ``sequence`` orders the log."""
+
+    sequence: int
+    entity_type: str
+    entity_id: str
+    action: str
+    user_id: str
+    custom: dict[str, Any]
+    created_at: datetime
+
+    def render(self) -> dict[str, Any]:
+        """The entry as the API returns it."""
+        return {
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "action": self.action,
+            "user_id": self.user_id,
+            "custom": self.custom,
+            "created_at": format_time_z(self.created_at),
+        }
+
+
+FLAGGED_TYPES = {
+    "stream:user": "user",
+    "stream:feeds:v2:activity": "activity",
+    "stream:feeds:v2:reaction": "reaction",
+}
+"""The moderation ``entity_type`` of each flaggable entity -> its audit-log entity type."""
+
+
+@dataclass
+class Flag:
+    """A moderation flag: ``user_id`` flagged the entity (``entity_type`` one of
+    :data:`FLAGGED_TYPES`) for ``reason``; ``target_user_id`` is the user behind the entity,
+    None when the emulator does not know it."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    user_id: str
+    reason: str
+    custom: dict[str, Any]
+    target_user_id: str | None
+    created_at: datetime
+
+    def render(self) -> dict[str, Any]:
+        """The flag as the flag call answers it (``target_user_id`` only when known)."""
+        body: dict[str, Any] = {
+            "flag_id": self.id,
+            "flagged_by": self.user_id,
+            "reason": self.reason,
+            "created_at": format_time_z(self.created_at),
+        }
+        if self.target_user_id is not None:
+            body["target_user_id"] = self.target_user_id
+        return body

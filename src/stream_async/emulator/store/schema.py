@@ -2,18 +2,22 @@
 
 An activity without a foreign id has a ``dedupe_key``, the SHA-256 of its time and fields,
 so that the same content at the same time is one activity. Times are whole microseconds
-since the Unix epoch (UTC); JSON columns hold the fields as the API returns them. ``seq``
-columns are one counter shared by the whole store: a number larger
-than every one handed out before, so they order insertions (into a feed, of a follow, of a
-reaction). A feed entry remembers every *path* that brought its activity (``paths``, a JSON
-list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
+since the Unix epoch (UTC); JSON columns hold the fields as the API returns them. The
+``seq`` columns of :data:`SEQUENCED` tables are one counter shared by the whole store: a
+number larger than every one handed out before, so they order insertions (into a feed, of a
+follow, of a reaction). The log-like tables (analytics events, audit log, moderation flags)
+order their rows by their own ``seq``, SQLite's row id. A feed entry remembers every
+*path* that brought its activity (``paths``, a JSON list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
 notification feeds, its group.
 
 Activities deleted for a data-privacy request are kept, marked in ``deleted_activities``:
 feed reads still list them unless asked to discard them, lookups by id leave them out.
 
 Records that later features add get their own tables here, with :data:`SCHEMA_VERSION`
-raised. Version 2 added ``deleted_activities``.
+raised. Version 2 added ``deleted_activities``, ``audit_logs`` (one row per logged change;
+``custom`` a JSON object; indexed by entity and by user) and ``moderation_flags`` (one row per
+flag, ``id`` its ``flag_id``; ``custom`` a JSON object; ``target_user_id`` NULL when the
+flagged entity is unknown).
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
 survives the process being killed (not necessarily a power cut). Opening checks that the
@@ -141,6 +145,29 @@ CREATE TABLE deleted_activities (
     id TEXT PRIMARY KEY,
     deleted_us INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE audit_logs (
+    seq INTEGER PRIMARY KEY,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    custom TEXT NOT NULL,
+    created_us INTEGER NOT NULL
+);
+CREATE INDEX audit_logs_entity ON audit_logs (entity_type, entity_id, seq);
+CREATE INDEX audit_logs_user ON audit_logs (user_id, seq);
+
+CREATE TABLE moderation_flags (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    custom TEXT NOT NULL,
+    target_user_id TEXT,
+    created_us INTEGER NOT NULL
+);
 """
 
 TABLES = (
@@ -155,6 +182,8 @@ TABLES = (
     "files",
     "analytics_events",
     "deleted_activities",
+    "audit_logs",
+    "moderation_flags",
 )
 """Every table, so that a reset can empty them all."""
 
