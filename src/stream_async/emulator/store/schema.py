@@ -7,8 +7,8 @@ since the Unix epoch (UTC); JSON columns hold the fields as the API returns them
 number larger than every one handed out before, so they order insertions (into a feed, of a
 follow, of a reaction). The log-like tables (analytics events, audit log, moderation flags)
 order their rows by their own ``seq``, SQLite's row id. A feed entry remembers every
-*path* that brought its activity (``paths``, a JSON list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
-notification feeds, its group.
+*path* that brought its activity (``paths``, a JSON list of ``[kind, source]``), the
+``origin`` its first path gives it, and, in aggregated and notification feeds, its group.
 
 Activities deleted for a data-privacy request are kept, marked in ``deleted_activities``:
 feed reads still list them unless asked to discard them, lookups by id leave them out.
