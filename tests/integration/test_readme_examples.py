@@ -142,11 +142,12 @@ def documented_test_modules() -> dict[str, str]:
 
 def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) -> None:
     modules = documented_test_modules()
-    # README "Test your app against Stream without network": two blocks; docs/testing.md: three
+    # README "Test your app against Stream without network": two blocks; docs/testing.md: four
     assert sorted(modules) == [
         "test_docs_testing_1.py",
         "test_docs_testing_2.py",
         "test_docs_testing_3.py",
+        "test_docs_testing_4.py",
         "test_readme_1.py",
         "test_readme_2.py",
     ]
@@ -155,8 +156,8 @@ def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) 
     # as in a project with only stream-async[emulator] and pytest: no pytest-asyncio
     # (in a subprocess, so that none of this suite's fixtures leak in)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
-    # 8 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
-    result.assert_outcomes(passed=9)
+    # 9 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
+    result.assert_outcomes(passed=10)
 
 
 def readme_shell_block(marker: str) -> str:
