@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 import stream_async.emulator
 from stream_async.emulator import __main__ as cli
-from stream_async.emulator.config import DEFAULT_API_SECRET
+from stream_async.emulator.config import DEFAULT_API_SECRET, FeedGroupConfig
 
 
 def test_help_exits_zero() -> None:
@@ -106,6 +106,11 @@ def test_bad_feed_group_mode_exits_with_a_clear_error(
     assert "NAME:KIND[:MODE]" in err
     assert "MODE one of private|read|write|read-write" in err
     assert repr(value) in err
+
+
+def test_an_unknown_mode_is_refused_by_the_config() -> None:
+    with pytest.raises(ValueError, match="unknown feed mode 'public'"):
+        FeedGroupConfig("flat", mode="public")  # type: ignore[arg-type]
 
 
 def test_help_names_the_modes(capsys: pytest.CaptureFixture[str]) -> None:
