@@ -1,4 +1,4 @@
-"""The token check itself, including the client-side rule the feed endpoints do not use yet."""
+"""The token check itself, including which tokens are user tokens (client-side auth)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def test_server_tokens_still_work_on_client_side_endpoints() -> None:
         {"user_id": 42},
         {"user_id": "alice", "resource": "feed", "action": "*", "feed_id": "*"},
         {"resource": "reactions", "action": "write", "feed_id": "*"},
+        # one of resource/action is enough to make a server token, which then lacks the other
+        {"user_id": "alice", "action": "*", "feed_id": "*"},
+        {"user_id": "alice", "resource": "*", "feed_id": "*"},
     ],
 )
 def test_client_side_refusals(claims: dict[str, Any]) -> None:

@@ -138,9 +138,10 @@ async def test_least_privilege_scopes_of_feed_endpoints(
     error(await api.request(method, path, json={}, auth=other_feed), 403, 17)
 
 
-async def test_user_tokens_are_refused_on_feed_endpoints(api: Api) -> None:
+async def test_user_tokens_are_refused_on_server_only_feed_endpoints(api: Api) -> None:
     user = token(user_id="alice")
-    body = error(await api.request("GET", "feed/user/alice/", auth=user), 403, 17)
+    batch = {"feeds": ["user:alice"], "activity": {"actor": "SU:alice", "verb": "v", "object": "o"}}
+    body = error(await api.request("POST", "feed/add_to_many/", json=batch, auth=user), 403, 17)
     assert body["detail"] == PERMISSION_DETAIL
 
 

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 import stream_async.emulator
 from stream_async.emulator import __main__ as cli
-from stream_async.emulator.config import DEFAULT_API_SECRET
+from stream_async.emulator.config import DEFAULT_API_SECRET, FeedGroupConfig
 
 
 def test_help_exits_zero() -> None:
@@ -72,6 +72,55 @@ def test_options_and_feed_groups() -> None:
     assert options.config.feed_groups["timeline"].kind == "flat"
 
 
+def test_feed_group_modes() -> None:
+    argv = [
+        "--feed-group=notification:notification:private",
+        "--feed-group=news:flat:read-write",
+        "--feed-group=alerts:notification:write",
+        "--feed-group=wall:flat:read",
+        "--feed-group=user:flat",
+    ]
+    options = cli.parse_options(argv, environ={})
+    groups = options.config.feed_groups
+    assert groups["notification"].kind == "notification"
+    assert groups["notification"].mode == "private"
+    assert (groups["news"].kind, groups["news"].mode) == ("flat", "read-write")
+    assert groups["alerts"].mode == "write"
+    assert groups["wall"].mode == "read"
+    # NAME:KIND keeps the default mode of the name: user is global read
+    assert groups["user"].mode is None
+    banner = cli.banner(options)
+    assert "user (flat, read)" in banner
+    assert "notification (notification, private)" in banner
+    assert "news (flat, read-write)" in banner
+
+
+@pytest.mark.parametrize("value", ["news:flat:public", "news:flat:", "news:flat:read:x"])
+def test_bad_feed_group_mode_exits_with_a_clear_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_options([f"--feed-group={value}"], environ={})
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "NAME:KIND[:MODE]" in err
+    assert "MODE one of private|read|write|read-write" in err
+    assert repr(value) in err
+
+
+def test_an_unknown_mode_is_refused_by_the_config() -> None:
+    with pytest.raises(ValueError, match="unknown feed mode 'public'"):
+        FeedGroupConfig("flat", mode="public")  # type: ignore[arg-type]
+
+
+def test_help_names_the_modes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.parse_options(["--help"], environ={})
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--feed-group NAME:KIND[:MODE]" in out
+    assert "Default modes: user read, notification write, any other group private." in out
+
+
 def test_secret_from_the_environment() -> None:
     options = cli.parse_options([], environ={cli.SECRET_ENV: "from-the-environment-0123456789"})
     assert options.config.api_secret == "from-the-environment-0123456789"
@@ -93,7 +142,8 @@ def test_banner_prints_the_default_secret_only() -> None:
     assert default.splitlines()[0] == (
         "Stream emulator listening on http://127.0.0.1:8000 (pass it as base_url)"
     )
-    assert "notification (notification)" in default
+    assert "user (flat, read), timeline (flat, private)" in default
+    assert "notification (notification, write)" in default
     secret = "a-private-secret-nobody-should-see-0123"
     custom = cli.banner(cli.parse_options([f"--api-secret={secret}"], environ={}))
     assert secret not in custom

@@ -20,7 +20,8 @@ async def test_reactions_act_as_the_token_user(api: Api) -> None:
     same = {**body, "user_id": "alice"}
     ok(await api.request("POST", "reaction/", json=same, auth=ALICE), 201)
     other = {**body, "user_id": "bob"}
-    error(await api.request("POST", "reaction/", json=other, auth=ALICE), 403, 17)
+    # client-side-policies §3.3: a foreign user_id in the body is a 400, not a 403
+    error(await api.request("POST", "reaction/", json=other, auth=ALICE), 400, 4)
     path = f"reaction/{added['id']}/"
     ok(await api.request("GET", path, auth=BOB))
     error(await api.request("PUT", path, json={"data": {}}, auth=BOB), 403, 17)
@@ -49,7 +50,8 @@ async def test_collection_objects_belong_to_the_token_user(api: Api) -> None:
     body = {"id": "pizza", "data": {"a": 1}}
     ok(await api.request("POST", "collections/food/", json=body, auth=ALICE), 201)
     other = {"id": "soup", "data": {"a": 1}, "user_id": "bob"}
-    error(await api.request("POST", "collections/food/", json=other, auth=ALICE), 403, 17)
+    # client-side-policies §4 rule 9: a foreign body user_id is a 400 (collections too)
+    error(await api.request("POST", "collections/food/", json=other, auth=ALICE), 400, 4)
     error(await api.request("PUT", "collections/food/pizza/", json=body, auth=BOB), 403, 17)
     ok(await api.request("PUT", "collections/food/pizza/", json=body, auth=ALICE), 201)
     error(await api.request("DELETE", "collections/food/pizza/", json={}, auth=BOB), 403, 17)

@@ -152,11 +152,12 @@ def documented_test_modules() -> dict[str, str]:
 
 def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) -> None:
     modules = documented_test_modules()
-    # README "Test your app against Stream without network": two blocks; docs/testing.md: three
+    # README "Test your app against Stream without network": two blocks; docs/testing.md: four
     assert sorted(modules) == [
         "test_docs_testing_1.py",
         "test_docs_testing_2.py",
         "test_docs_testing_3.py",
+        "test_docs_testing_4.py",
         "test_readme_1.py",
         "test_readme_2.py",
     ]
@@ -165,8 +166,8 @@ def test_the_documented_test_modules_pass_as_written(pytester: pytest.Pytester) 
     # as in a project with only stream-async[emulator] and pytest: no pytest-asyncio
     # (in a subprocess, so that none of this suite's fixtures leak in)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
-    # 8 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
-    result.assert_outcomes(passed=9)
+    # 9 tests; anyio runs the @pytest.mark.anyio one on each backend installed: trio is, here
+    result.assert_outcomes(passed=10)
 
 
 def readme_shell_block(marker: str) -> str:
@@ -250,33 +251,48 @@ async def test_the_app_lifecycle_example_opens_and_closes_once(
 
 @pytest.mark.anyio
 async def test_what_the_client_side_section_says_works_against_the_emulator() -> None:
-    """README "Client-side mode": these are the emulator's answers today; when they change,
-    the section must change with them."""
+    """README "Client-side mode": the emulator applies Stream's default policies to user
+    tokens; the section's examples run as written (credentials aside)."""
     from stream_async.errors import NotAllowedError
     from stream_async.testing import client_for, new_emulator
 
-    assert "The emulator does not apply those feed policies" in section("### Client-side mode")
+    text = section("### Client-side mode")
+    assert "The emulator applies those default policies to user tokens" in text
+    assert "--feed-group notification:notification:private" in text
     emulator = new_emulator()
     server_client = client_for(emulator)
-    post = await server_client.feed("user", "bob").add_activity(
-        {"actor": "bob", "verb": "post", "object": "1"}
+    await server_client.feed("timeline", "bob").add_activity(
+        {"actor": "SU:bob", "verb": "post", "object": "secret"}
     )
-    user = client_for(emulator, api_secret=None, token=server_client.create_user_token("alice"))
+    token = server_client.create_user_token("alice")
+    user = client_for(emulator, api_secret=None, token=token)
     await user.users.add("alice", {"name": "Alice"}, get_or_create=True)
-    assert (await user.reactions.add("like", post.id)).user_id == "alice"
     await user.collections.add("food", {"name": "Soup"})
     await user.files.upload(b"hello", filename="hello.txt")
+    # the section's user-token example, against this emulator
+    await run(
+        FENCE.findall(text)[1].replace(
+            'AsyncStreamClient(api_key="...", token=token)',
+            "client_for(emulator, api_secret=None, token=token)",
+        ),
+        token=token,
+        client_for=client_for,
+        emulator=emulator,
+    )
+    page = await server_client.feed("user", "alice").get()
+    assert [a.object for a in page.results] == ["post:1"]
+    assert [
+        f.target_id for f in (await server_client.feed("timeline", "alice").following()).results
+    ] == ["user:bob"]
     with pytest.raises(NotAllowedError):
-        await user.feed("user", "alice").get()
+        await user.feed("timeline", "bob").get()
     with pytest.raises(NotAllowedError):
         await user.feed("user", "alice").add_activity(
-            {"actor": "SU:alice", "verb": "post", "object": "2"}
+            {"actor": "SU:bob", "verb": "post", "object": "2"}
         )
-    with pytest.raises(NotAllowedError):
-        await user.feed("timeline", "alice").follow("user:bob")
     # the README's feed-scope token reads and writes its feed
     namespace = await run(
-        FENCE.findall(section("### Client-side mode"))[1].replace(
+        FENCE.findall(text)[2].replace(
             'AsyncStreamClient(api_key="...", token=feed_token)',
             "client_for(emulator, api_secret=None, token=feed_token)",
         ),
@@ -287,4 +303,4 @@ async def test_what_the_client_side_section_says_works_against_the_emulator() ->
     )
     feed = namespace["client"].feed("user", "alice")
     await feed.add_activity({"actor": "alice", "verb": "post", "object": "3"})
-    assert [a.object for a in (await feed.get()).results] == ["3"]
+    assert [a.object for a in (await feed.get()).results] == ["3", "post:1"]

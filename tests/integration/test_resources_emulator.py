@@ -264,5 +264,7 @@ async def test_client_side_user_token(e2e_client: AsyncStreamClient, emulated: E
         assert like.user_id == "bob"
         item = await bob.collections.add("food", {"name": "Soup"})
         assert item.data == {"name": "Soup"}
+        # Stream's default policies: user feeds are global read, timelines private
+        assert [a.id for a in (await bob.feed("user", "alice").get()).results] == [post]
         with pytest.raises(errors.NotAllowedError):
-            await bob.feed("user", "alice").get()
+            await bob.feed("timeline", "alice").get()

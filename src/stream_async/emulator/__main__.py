@@ -1,7 +1,8 @@
 """Command line: serve the emulator with uvicorn.
 
     python -m stream_async.emulator [--host 127.0.0.1] [--port 8000] [--api-key KEY]
-        [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND ...] [--data-dir DIR]
+        [--api-secret SECRET] [--app-id ID] [--feed-group NAME:KIND[:MODE] ...]
+        [--data-dir DIR]
         [--max-json-bytes N] [--max-upload-bytes N] [--max-image-pixels N]
         [--rate-limit N] [--enforce-rate-limit] [--og-pages DIR] [--og-fetch]
 
@@ -29,14 +30,16 @@ import uvicorn
 from stream_async.emulator.config import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,
+    DEFAULT_FEED_MODES,
     DEFAULT_MAX_IMAGE_PIXELS,
     DEFAULT_MAX_JSON_BYTES,
     DEFAULT_MAX_UPLOAD_BYTES,
     DEFAULT_RATE_LIMIT,
-    FEED_KINDS,
     EmulatorConfig,
     FeedGroupConfig,
     default_feed_groups,
+    feed_mode,
+    parse_feed_group,
 )
 from stream_async.emulator.handlers.open_graph import load_pages
 from stream_async.emulator.http.app import create_app
@@ -55,11 +58,10 @@ class Options:
 
 
 def _feed_group(value: str) -> tuple[str, FeedGroupConfig]:
-    name, _, kind = value.partition(":")
-    if not name or kind not in FEED_KINDS:
-        kinds = "|".join(FEED_KINDS)
-        raise argparse.ArgumentTypeError(f"expected NAME:KIND with KIND one of {kinds}")
-    return name, FeedGroupConfig(kind)
+    try:
+        return parse_feed_group(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(value: str) -> int:
@@ -75,10 +77,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The argument parser of ``python -m stream_async.emulator``; ``prog`` is the command
     named in its usage line (``stream-async emulator`` from the ``stream-async`` command)."""
     groups = ", ".join(f"{name} ({group.kind})" for name, group in default_feed_groups().items())
+    modes = ", ".join(f"{name} {mode}" for name, mode in DEFAULT_FEED_MODES.items())
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Serve a local emulator of Stream's activity-feeds REST API v1.0.",
-        epilog=f"Default feed groups: {groups}.",
+        epilog=f"Default feed groups: {groups}. Default modes: {modes}, any other group private.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (127.0.0.1)")
     parser.add_argument(
@@ -98,9 +101,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=_feed_group,
-        metavar="NAME:KIND",
+        metavar="NAME:KIND[:MODE]",
         help="add or override a feed group (defaults below); KIND is flat, aggregated or "
-        "notification",
+        "notification; MODE (what user tokens may do with other users' feeds of the group) "
+        "is private, read, write (as to/target_feeds targets) or read-write",
     )
     parser.add_argument(
         "--data-dir",
@@ -211,7 +215,10 @@ def banner(options: Options) -> str:
     else:
         lines.append("# STREAM_API_SECRET: the secret the emulator was given (not shown)")
     lines.append(f"  app_id:      {config.app_id}")
-    groups = ", ".join(f"{name} ({group.kind})" for name, group in config.feed_groups.items())
+    groups = ", ".join(
+        f"{name} ({group.kind}, {feed_mode(name, group)})"
+        for name, group in config.feed_groups.items()
+    )
     lines.append(f"  feed groups: {groups}")
     lines.append(f"  data dir:    {config.data_dir or '(memory only)'}")
     return "\n".join(lines)

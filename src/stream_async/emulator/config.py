@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
 
 import httpx
 
@@ -15,6 +15,18 @@ from stream_async.emulator.aggregation import DEFAULT_FORMAT, AggregationFormat
 
 FeedKind = Literal["flat", "aggregated", "notification"]
 FEED_KINDS: tuple[FeedKind, ...] = ("flat", "aggregated", "notification")
+
+FeedMode = Literal["private", "read", "write", "read-write"]
+"""What user tokens may do with other users' feeds of a group (their own feeds they may
+always read and write): ``private`` nothing, ``read`` read them (Stream's "global read"),
+``write`` name them as ``to`` and ``target_feeds`` targets ("global write"), ``read-write``
+both."""
+FEED_MODES: tuple[FeedMode, ...] = ("private", "read", "write", "read-write")
+DEFAULT_FEED_MODES: Mapping[str, FeedMode] = MappingProxyType(
+    {"user": "read", "notification": "write"}
+)
+"""Stream's default policies: ``user`` groups are global read, ``notification`` groups global
+write; ``timeline`` and every other group are private."""
 
 DEFAULT_API_KEY = "emulator-key"
 DEFAULT_API_SECRET = "emulator-secret-do-not-use-in-production"
@@ -35,24 +47,50 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
 @dataclass(frozen=True)
 class FeedGroupConfig:
-    """One feed group: its kind and, for aggregated and notification groups, its format.
+    """One feed group: its kind, for aggregated and notification groups its format, and its
+    client-side ``mode`` (:data:`FeedMode`; None: the default for the group's name, see
+    :func:`feed_mode`).
 
-    Raises ValueError for an unknown kind or an aggregation format that does not compile
-    (see :mod:`stream_async.emulator.aggregation` for the supported subset).
+    Raises ValueError for an unknown kind or mode, or an aggregation format that does not
+    compile (see :mod:`stream_async.emulator.aggregation` for the supported subset).
     """
 
     kind: FeedKind = "flat"
     format: str = DEFAULT_FORMAT
+    mode: FeedMode | None = None
     aggregation: AggregationFormat = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in FEED_KINDS:
             raise ValueError(f"unknown feed kind {self.kind!r}; expected one of {FEED_KINDS}")
+        if self.mode is not None and self.mode not in FEED_MODES:
+            raise ValueError(f"unknown feed mode {self.mode!r}; expected one of {FEED_MODES}")
         object.__setattr__(self, "aggregation", AggregationFormat(self.format))
 
 
+def feed_mode(name: str, group: FeedGroupConfig) -> FeedMode:
+    """The client-side mode of the group ``name``: its own ``mode``, else Stream's default
+    (``user`` read, ``notification`` write, any other group private)."""
+    return group.mode or DEFAULT_FEED_MODES.get(name, "private")
+
+
+def parse_feed_group(spec: str) -> tuple[str, FeedGroupConfig]:
+    """``NAME:KIND[:MODE]`` (``news:flat``, ``alerts:notification:private``) as a name and its
+    group. Raises ValueError naming the expected form."""
+    name, _, rest = spec.partition(":")
+    kind, colon, mode = rest.partition(":")
+    if not name or kind not in FEED_KINDS or (colon and mode not in FEED_MODES):
+        kinds, modes = "|".join(FEED_KINDS), "|".join(FEED_MODES)
+        raise ValueError(
+            f"expected NAME:KIND[:MODE] with KIND one of {kinds} and MODE one of {modes}"
+            f" (got {spec!r})"
+        )
+    return name, FeedGroupConfig(kind, mode=cast("FeedMode", mode) or None)
+
+
 def default_feed_groups() -> Mapping[str, FeedGroupConfig]:
-    """``user``, ``timeline``, ``flat`` and ``topic`` (flat), ``aggregated``, ``notification``."""
+    """``user``, ``timeline``, ``flat`` and ``topic`` (flat), ``aggregated``, ``notification``,
+    each in its default mode (:func:`feed_mode`)."""
     return MappingProxyType(
         {
             "user": FeedGroupConfig(),
@@ -67,7 +105,8 @@ def default_feed_groups() -> Mapping[str, FeedGroupConfig]:
 
 @dataclass(frozen=True)
 class EmulatorConfig:
-    """Credentials of the emulated app and its feed groups (slug -> group).
+    """Credentials of the emulated app and its feed groups (slug -> group; each group's
+    ``mode`` says what user tokens may do with other users' feeds of it).
 
     ``data_dir``: a directory whose database (``emulator.sqlite3``, uploads included) keeps
     the state across restarts (None: memory only).

@@ -27,9 +27,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from stream_async._client import AsyncStreamClient
@@ -68,11 +68,28 @@ def emulator_missing() -> str | None:
     return None
 
 
-def new_emulator(config: EmulatorConfig | None = None) -> Emulator:
-    """A fresh in-memory emulator (default configuration unless ``config`` is given)."""
-    from stream_async.emulator import Emulator, EmulatorConfig
+def new_emulator(
+    config: EmulatorConfig | None = None, *, feed_groups: Sequence[str] = ()
+) -> Emulator:
+    """A fresh in-memory emulator (default configuration unless ``config`` is given).
 
-    return Emulator(config or EmulatorConfig())
+    ``feed_groups``: ``NAME:KIND[:MODE]`` specs, as the command line's ``--feed-group``
+    takes them, each adding a group or replacing the one of its name, e.g.
+    ``["notification:notification:private"]`` or ``["news:flat:read-write"]``. MODE says
+    what user tokens may do with other users' feeds of the group: ``private``, ``read``,
+    ``write`` (as ``to``/``target_feeds`` targets) or ``read-write``; without it, the
+    default (``user`` read, ``notification`` write, others private). Raises ValueError for
+    a bad spec.
+    """
+    from stream_async.emulator import Emulator, EmulatorConfig
+    from stream_async.emulator.config import parse_feed_group
+
+    config = config or EmulatorConfig()
+    if feed_groups:
+        groups = dict(config.feed_groups)
+        groups.update(parse_feed_group(spec) for spec in feed_groups)
+        config = replace(config, feed_groups=groups)
+    return Emulator(config)
 
 
 def client_for(emulator: Emulator, *, app: Any = None, **options: Any) -> AsyncStreamClient:

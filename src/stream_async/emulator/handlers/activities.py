@@ -6,6 +6,11 @@ back with ``GET activities/``); a full update never changes ``to`` (use
 ``activity_to_targets``); a partial update of an activity that does not exist is a 404
 (code 16) and fails the whole batch; aggregated groups keep the group an activity got when
 it was written. Activities read here show ``origin`` null, as they are read outside any feed.
+
+User tokens may read any activity (``activities/``, ``enrich/activities/``) and partially
+update only activities whose ``actor`` is their own ``SU:<user_id>``, without setting
+another actor (:mod:`~stream_async.emulator.handlers.policies`); a full update takes a
+server token.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from stream_async.emulator.errors import does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers import policies
 from stream_async.emulator.handlers.call import Call, Reply, check_size
 from stream_async.emulator.handlers.enrichment import Enricher, Flags
 from stream_async.emulator.handlers.payloads import (
@@ -112,6 +118,9 @@ def partial_update(store: Store, call: Call) -> Reply:
     order: list[Activity] = []
     for change in changes:
         activity = _resolve(store, change)
+        policies.check_actor(call, activity.data.get("actor"))
+        if "actor" in change.set:
+            policies.check_actor(call, change.set["actor"])
         updated[activity.id] = apply_change(updated.get(activity.id, activity.data), change)
         order.append(activity)
     for activity in order:

@@ -6,8 +6,10 @@ parameters are ignored. Bad values raise 400 code 4 :class:`ApiError`. The query
 sequence of ``(name, value)`` pairs: handlers see no HTTP types.
 
 With a user token (client-side auth) the acting user is the token's ``user_id``: a body's
-``user_id`` must then be that user (else 403 code 17), and a missing one is taken from the
-token (:meth:`Call.acting_user`).
+``user_id`` must then be that user (else 400 code 4, as the live API answers a reaction
+naming another user), and a missing one is taken from the token (:meth:`Call.acting_user`);
+what another user created is changed only by them (:meth:`Call.check_owner`, 403 code 17).
+The feed rules for user tokens are in :mod:`stream_async.emulator.handlers.policies`.
 """
 
 from __future__ import annotations
@@ -194,19 +196,20 @@ class Call:
     def acting_user(self, value: object, name: str = "user_id") -> str:
         """The user a write acts for: ``value`` from the body, checked against a user token.
 
-        With a user token a missing value is the token's user and another user is a 403;
-        with a server token the value is required (400 otherwise).
+        With a user token a missing value is the token's user and another user is a 400
+        (code 4); with a server token the value is required (400 otherwise).
         """
         if self.user_id is None:
             return parse_reference(value, name)
         if value is not None and value != self.user_id:
-            raise not_allowed(f"{name} must be the user of the token ({self.user_id!r})")
+            raise field_errors({name: ["Must be the user of the token or left out."]})
         return self.user_id
 
     def check_owner(self, owner: str | None) -> None:
-        """403 when a user token changes what another user owns (server tokens may)."""
+        """403 code 17 (Stream's policy error) when a user token changes, or processes, what
+        another user created; what a server token created (``owner`` None) is anyone's."""
         if self.user_id is not None and owner is not None and owner != self.user_id:
-            raise not_allowed(f"this belongs to another user than {self.user_id!r}")
+            raise not_allowed()
 
     def json(self) -> Any:
         """The decoded JSON body; 400 when it is empty, not valid JSON, or nested too deeply."""

@@ -9,6 +9,11 @@ results and clamp ``limit`` at 100; follower/following lists default to 25 and c
 more than 100 activities in one request, following more than 2,500 or unfollowing more than
 2,500 in one batch is a 400 (code 4); following a non-flat feed or a feed itself is a 400
 (code 4); unknown feed groups are 400 code 6.
+
+User tokens are held to :mod:`~stream_async.emulator.handlers.policies`: feeds of other
+users are read only in global-read groups; adds, deletes, follows, unfollows, follower
+lists and ``to`` updates address own feeds only; ``to`` targets must be own feeds or feeds
+of global-write groups; the batch calls take server tokens only.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from stream_async.emulator.errors import does_not_exist, input_error
+from stream_async.emulator.handlers import policies
 from stream_async.emulator.handlers.call import (
     COMPARE,
     INVALID_PAYLOAD,
@@ -192,7 +198,9 @@ def read_feed(store: Store, call: Call) -> Reply:
     activities deleted for a data-privacy request (and groups left empty by that); other reads
     still list them.
     """
-    feed = store.feed(call.feed_id())
+    feed_id = call.feed_id()
+    policies.check_read(call, feed_id)
+    feed = store.feed(feed_id)
     _check_ranking_vars(call)
     discard = call.flag("discard_deleted_activities")
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
@@ -257,11 +265,18 @@ def add_activities(store: Store, call: Call) -> Reply:
     """
     feed_id = call.feed_id()
     body = call.json_object()
-    if "activities" in body:
+    batch = "activities" in body
+    if batch:
         drafts = parse_activities(body["activities"], call.feed_groups, MAX_ACTIVITIES_PER_ADD)
-        added = [store.add(feed_id, draft) for draft in drafts]
+    else:
+        drafts = [parse_activity(body, call.feed_groups)]
+    policies.check_own(call, feed_id)
+    for draft in drafts:
+        policies.check_activity(call, draft.data)
+    added = [store.add(feed_id, draft) for draft in drafts]
+    if batch:
         return 201, {"activities": [activity.render(None) for activity in added]}
-    return 201, store.add(feed_id, parse_activity(body, call.feed_groups)).render(None)
+    return 201, added[0].render(None)
 
 
 def remove_activity(store: Store, call: Call) -> Reply:
@@ -270,6 +285,7 @@ def remove_activity(store: Store, call: Call) -> Reply:
     Also removes it from every feed it reached through this one; absent ids succeed silently.
     """
     feed_id = call.feed_id()
+    policies.check_own(call, feed_id)
     removed = call.path_params["activity_id"]
     if call.flag("foreign_id"):
         store.remove_foreign_id(feed_id, removed)
@@ -321,6 +337,8 @@ def update_to_targets(store: Store, call: Call) -> Reply:
     added, removed = lists.get("added_targets", []), lists.get("removed_targets", [])
     if set(added) & set(removed):
         raise input_error("added_targets and removed_targets must not overlap")
+    policies.check_own(call, feed.feed_id)
+    policies.check_targets(call, [target for targets in lists.values() for target in targets])
     activity = store.find(foreign_id, time)
     if activity is None or feed.entry(activity.id) is None:
         raise does_not_exist(f"activity with foreign_id {foreign_id!r} not found in this feed")
@@ -366,6 +384,7 @@ def follow(store: Store, call: Call) -> Reply:
     target = split_feed_id(body.get("target"), call.feed_groups, "target")
     _check_followable(store, source, target)
     limit = _copy_limit(body.get("activity_copy_limit"), DEFAULT_COPY_LIMIT)
+    policies.check_own(call, source)
     store.follow(source, target, limit)
     return 201, {}
 
@@ -377,12 +396,14 @@ def unfollow(store: Store, call: Call) -> Reply:
     """
     source = call.feed_id()
     target = split_feed_id(call.path_params["target"], call.feed_groups, "target")
+    policies.check_own(call, source)
     store.unfollow(source, target, keep_history=call.flag("keep_history"))
     return 200, {}
 
 
 def _follow_list(store: Store, call: Call, *, followers: bool) -> Reply:
     feed_id = call.feed_id()
+    policies.check_own(call, feed_id)
     wanted = set(call.values("filter"))
     limit = call.integer("limit", FOLLOW_LIMIT, maximum=FOLLOW_MAX_LIMIT)
     offset = call.integer("offset", 0)

@@ -8,11 +8,15 @@ are recognised by their content (Pillow), not by the declared content type, and 
 one is named by the type sniffed from its bytes (:func:`sniff_type`); processing writes a new
 image and answers its URL.
 
+With a user token, deleting or processing another user's upload is a 403 (code 17), after
+the 404 of a missing one, as the live API answers; uploads made with a server token are
+anyone's.
+
 Documented choices where the live behaviour is not published: ``files/`` and ``images/``
-delete any upload; a URL that names no upload is a 404; with a user token, deleting another
-user's upload is a 403; processing keeps the image format (PNG when Pillow cannot write
-it), a missing ``w`` or ``h`` keeps the image's own size, and sizes above 4,096 pixels are a
-400; ``crop`` anchors combine (``top,left`` keeps the top left corner).
+delete any upload; a URL that names no upload is a 404; processing keeps the image format
+(PNG when Pillow cannot write it), a missing ``w`` or ``h`` keeps the image's own size, and
+sizes above 4,096 pixels are a 400; ``crop`` anchors combine (``top,left`` keeps the top
+left corner).
 """
 
 from __future__ import annotations
@@ -254,6 +258,7 @@ async def process_image(store: Store, call: Call) -> Reply:
     size = (_side(call, "w"), _side(call, "h"))
     original = store.file(_token(store, call))
     assert original is not None
+    call.check_owner(original.owner)
     if not original.image:
         raise input_error("the url does not name an image")
     data, kind = await anyio.to_thread.run_sync(

@@ -11,7 +11,9 @@ Documented choices where the live behaviour is not published: ``activity_id`` is
 non-empty string of at most 255 characters (the activity need not exist); a child takes its
 parent's ``activity_id``; reaction ids given by clients are strings of at most 255
 characters; ``target_feeds_extra_data`` cannot override the fields above nor carry ``to``;
-with a user token, updating, deleting or restoring another user's reaction is a 403;
+with a user token, updating, deleting or restoring another user's reaction is a 403 (after
+the 404 of a missing one), a ``user_id`` naming another user is a 400, and ``target_feeds``
+follow the ``to`` rules of :mod:`~stream_async.emulator.handlers.policies`;
 deleting a reaction deletes its children; soft deletion keeps the target-feed activities;
 ``get_many`` leaves soft-deleted reactions out unless ``include_deleted`` is true and takes at
 most 100 ids; restore answers 201; ``id_lt``/``id_lte`` cannot be combined with
@@ -35,6 +37,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers import policies
 from stream_async.emulator.handlers.call import (
     COMPARE,
     Call,
@@ -158,6 +161,7 @@ def add_reaction(store: Store, call: Call) -> Reply:
     else:
         activity_id = parse_reference(activity_id, "activity_id")
     targets, extra = _target_fields(call, body)
+    policies.check_targets(call, targets or [])
     now = store.now()
     reaction = Reaction(
         id=reaction_id,
@@ -207,6 +211,7 @@ def update_reaction(store: Store, call: Call) -> Reply:
     body = call.json_object()
     data = None if body.get("data") is None else parse_data(body["data"])
     targets, extra = _target_fields(call, body)
+    policies.check_targets(call, targets or [])
     changed = replace(
         reaction,
         data=reaction.data if data is None else data,

@@ -1,9 +1,11 @@
 """User endpoints: add, get, update, delete (§3.5 of the API semantics).
 
+With a user token a user adds, updates and deletes only itself (403 code 17 otherwise,
+after the 404 of a missing user) but reads anyone, as the live API answers.
+
 Documented choices where the live behaviour is not published: user ids are non-empty
-strings of at most 255 characters; with a user token a user can add, update and delete only
-itself (403 code 17 otherwise) but read anyone; ``get_or_create`` of an existing user answers
-201, like an add; deleting a user leaves its reactions and collection objects alone. The
+strings of at most 255 characters; ``get_or_create`` of an existing user answers 201, like
+an add; deleting a user leaves its reactions and collection objects alone. The
 batch calls on ``users/`` take server tokens only and at most 100 users per request.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from stream_async.emulator.errors import conflict, does_not_exist, field_errors, input_error
+from stream_async.emulator.handlers import policies
 from stream_async.emulator.handlers.call import (
     Call,
     Reply,
@@ -36,7 +39,7 @@ def add_user(store: Store, call: Call) -> Reply:
     """POST user/: ``{"id", "data"}``; 409 code 22 if the id is taken, unless
     ``get_or_create`` is true, which answers the stored user unchanged."""
     body = call.json_object()
-    user_id = call.acting_user(body.get("id"), "id")
+    user_id = policies.own_user(call, body.get("id"))
     data = parse_data(body.get("data"))
     existing = store.user(user_id)
     if existing is not None:
@@ -66,7 +69,7 @@ def get_user(store: Store, call: Call) -> Reply:
 def update_user(store: Store, call: Call) -> Reply:
     """PUT user/{id}/: replace ``data``; ``updated_at`` changes."""
     user = _find(store, call)
-    call.acting_user(user.id, "id")
+    policies.own_user(call, user.id)
     body = call.json_object()
     user.data = parse_data(body.get("data"))
     user.updated_at = store.now()
@@ -77,7 +80,7 @@ def update_user(store: Store, call: Call) -> Reply:
 def delete_user(store: Store, call: Call) -> Reply:
     """DELETE user/{id}/."""
     user = _find(store, call)
-    call.acting_user(user.id, "id")
+    policies.own_user(call, user.id)
     store.delete_user(user.id)
     return 200, {}
 

@@ -1,11 +1,17 @@
 """The emulator application: :class:`Emulator` (state + Starlette app) and its route table.
 
 Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
-with trailing slashes (but ``data_privacy/export_ids/<user_id>``, which has none). Each route
-names its handler and the token scope it needs (:class:`~stream_async.emulator.http.auth.Access`);
-client-side endpoints (reactions, users, collection objects, files, images, Open Graph) also
-take user tokens (not the batch ``users/`` calls). Uploads are served
-back, without credentials, under ``/uploads/``.
+with trailing slashes (but ``data_privacy/export_ids/<user_id>`` and ``moderation/flag``,
+which have none). Each route names its handler and the token scope it needs
+(:class:`~stream_async.emulator.http.auth.Access`). Client-side endpoints also take user
+tokens: feeds (read, add, delete, follow, unfollow, follower lists, ``to`` updates), follow
+stats, activity reads and partial updates, reactions, users, collection objects, files,
+images and Open Graph; the handlers then apply Stream's default policies
+(:mod:`~stream_async.emulator.handlers.policies`). The batch calls (``add_to_many``,
+``follow_many``, ``unfollow_many``, ``activities/`` full update, collections batch, batch
+users), data privacy, audit logs, moderation, analytics and personalization take server
+tokens only. Uploads are served back, without
+credentials, under ``/uploads/``.
 """
 
 from __future__ import annotations
@@ -37,13 +43,15 @@ from stream_async.emulator.http.responses import http_error
 from stream_async.emulator.http.uploads import serve
 from stream_async.emulator.store import Store
 
-FEED = Access("feed", feed_scoped=True)
+FEED = Access("feed", feed_scoped=True, client_side=True)
 FEED_ANY = Access("feed")
-FOLLOWER = Access("follower", feed_scoped=True)
+FOLLOWER = Access("follower", feed_scoped=True, client_side=True)
 FOLLOWER_ANY = Access("follower")
-FEED_TARGETS = Access("feed_targets", feed_scoped=True)
+FEED_TARGETS = Access("feed_targets", feed_scoped=True, client_side=True)
 ACTIVITIES = Access("activities")
+ACTIVITIES_CLIENT_SIDE = Access("activities", client_side=True)
 ANY_RESOURCE = Access("*")
+FOLLOW_STATS = Access("*", client_side=True)
 REACTIONS = Access("reactions", client_side=True)
 USERS = Access("users", client_side=True)
 COLLECTION_OBJECTS = Access("collections", client_side=True)
@@ -85,11 +93,11 @@ ROUTES: Routes = [
     ),
     ("/follow_many/", "POST", feeds.follow_many, FOLLOWER_ANY),
     ("/unfollow_many/", "POST", feeds.unfollow_many, FOLLOWER_ANY),
-    ("/stats/follow/", "GET", feeds.follow_stats, ANY_RESOURCE),
-    ("/activities/", "GET", activities.get_activities, ACTIVITIES),
-    ("/enrich/activities/", "GET", activities.get_activities, ACTIVITIES),
+    ("/stats/follow/", "GET", feeds.follow_stats, FOLLOW_STATS),
+    ("/activities/", "GET", activities.get_activities, ACTIVITIES_CLIENT_SIDE),
+    ("/enrich/activities/", "GET", activities.get_activities, ACTIVITIES_CLIENT_SIDE),
     ("/activities/", "POST", activities.update_activities, ACTIVITIES),
-    ("/activity/", "POST", activities.partial_update, ACTIVITIES),
+    ("/activity/", "POST", activities.partial_update, ACTIVITIES_CLIENT_SIDE),
     ("/reaction/", "POST", reactions.add_reaction, REACTIONS),
     ("/reaction/get_many/", "GET", reactions.get_many, REACTIONS),
     (f"{REACTION_PATH}/", "GET", reactions.get_reaction, REACTIONS),

@@ -7,7 +7,9 @@ covers the HTTP method (``read``: GET/HEAD/OPTIONS, ``write``: POST/PUT/PATCH, `
 DELETE) or is ``*``, and its ``feed_id`` is ``*`` or, on feed-scoped endpoints, the addressed
 feed as ``<slug><user_id>`` (endpoints whose tokens carry no ``feed_id``, like analytics, do
 not look at it). A token with only ``user_id`` (plus extra claims) is a user
-token, accepted only where the endpoint's :class:`Access` says ``client_side``.
+token, accepted only where the endpoint's :class:`Access` says ``client_side`` (elsewhere:
+403 code 17); what it may do there is then up to the handler, which applies Stream's
+default client-side policies (:mod:`stream_async.emulator.handlers.policies`).
 
 Failures, as the live server answers them: unknown key -> 401 code 2; bad signature,
 garbled token or refused algorithm -> 403 code 17; a valid token without the needed scope
