@@ -9,8 +9,12 @@ reaction). A feed entry remembers every *path* that brought its activity (``path
 list of ``[kind, source]``), the ``origin`` its first path gives it, and, in aggregated and
 notification feeds, its group.
 
-Records that later features add (an audit log, moderation decisions, data-privacy requests)
-get their own tables here, with :data:`SCHEMA_VERSION` raised.
+A reaction deleted for good (not soft-deleted) leaves its place behind in
+``deleted_reactions``: its id, creation time and ``seq``, no data. Nothing reads it back as a
+reaction; it only lets a reaction filter bound naming it compare by that place.
+
+Records that later features add get their own tables here, with :data:`SCHEMA_VERSION`
+raised. Version 2 added ``deleted_reactions``.
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
 survives the process being killed (not necessarily a power cut). Opening checks that the
@@ -26,7 +30,7 @@ from pathlib import Path
 
 APPLICATION_ID = 0x53544D45
 """Marks a SQLite file as a Stream emulator database (``PRAGMA application_id``)."""
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of the tables below."""
 DATABASE_FILE = "emulator.sqlite3"
 """The database's name inside a data directory."""
@@ -95,6 +99,12 @@ CREATE INDEX reactions_activity ON reactions (activity_id, parent, seq);
 CREATE INDEX reactions_parent ON reactions (parent, seq);
 CREATE INDEX reactions_user ON reactions (user_id, seq);
 
+CREATE TABLE deleted_reactions (
+    id TEXT PRIMARY KEY,
+    created_us INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE reaction_kinds (
     activity_id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -141,6 +151,7 @@ TABLES = (
     "feed_groups",
     "follows",
     "reactions",
+    "deleted_reactions",
     "reaction_kinds",
     "users",
     "collection_objects",
@@ -149,7 +160,14 @@ TABLES = (
 )
 """Every table, so that a reset can empty them all."""
 
-SEQUENCED = ("feed_entries", "feed_groups", "follows", "reactions", "reaction_kinds")
+SEQUENCED = (
+    "feed_entries",
+    "feed_groups",
+    "follows",
+    "reactions",
+    "deleted_reactions",
+    "reaction_kinds",
+)
 """The tables whose ``seq`` continues the store's counter after a restart."""
 
 
