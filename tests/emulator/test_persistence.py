@@ -65,6 +65,26 @@ async def test_state_and_files_survive_a_restart(tmp_path: Path) -> None:
     assert Emulator(config).store.activity_count() == 0
 
 
+async def test_places_of_deleted_reactions_survive_a_restart(tmp_path: Path) -> None:
+    config = EmulatorConfig(data_dir=tmp_path)
+    first = await _api(Emulator(config))
+    activity_id = (await first.add("user:1"))["id"]
+    kept = (await first.react(activity_id))["id"]
+    gone = (await first.react(activity_id))["id"]
+    await first.delete(f"reaction/{gone}/")
+    await first.client.aclose()
+
+    restarted = Emulator(config)
+    second = await _api(restarted)
+    path = f"reaction/activity_id/{activity_id}/"
+    assert [r["id"] for r in (await second.get(path, id_lt=gone))["results"]] == [kept]
+    # The counter goes on past the deleted reaction's insertion too.
+    assert restarted.store.next_sequence() > max(
+        seq for (seq,) in restarted.store.db.execute("SELECT seq FROM deleted_reactions")
+    )
+    await second.client.aclose()
+
+
 def _files(directory: Path) -> dict[str, tuple[int, int]]:
     return {
         path.name: (path.stat().st_size, path.stat().st_mtime_ns) for path in directory.iterdir()

@@ -1,7 +1,8 @@
 """Response details the official clients' live tests assert (more-endpoints.md §6-§8):
 where ``target_feeds``/``target_feeds_extra_data`` appear, reaction filter ``next``, direct
 children counts, ``rankingVars`` validation, the refused image's sniffed type, reaction
-filter bounds that name no reaction, and feeds of activities sharing a time."""
+filter bounds that name a deleted reaction or none, and feeds of activities sharing a
+time."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from stream_async.emulator import Emulator
 from stream_async.emulator.handlers.files import sniff_type
 from tests.emulator.conftest import Api, error, ids
 
@@ -303,13 +305,91 @@ async def test_deleted_cursor_bounds(api: Api) -> None:
     await api.delete(f"reaction/{added[2]}/", soft="true")
     assert ids(await api.get(path, id_lt=added[2])) == [added[1], added[0]]
     assert ids(await api.get(path, id_gte=added[2])) == [added[3], added[4]]
-    # A hard-deleted one names nothing any more: the walk ends, it does not start over.
+    # A hard-deleted one is gone from reads, but still stands for its old place.
     first = await api.get(path, limit=2)
     assert ids(first) == [added[4], added[3]]
     await api.delete(f"reaction/{added[3]}/")
+    error(await api.request("GET", f"reaction/{added[3]}/"), 404, 16)
     cursor = parse_qs(urlsplit(first["next"]).query)["id_lt"][0]
     assert cursor == added[3]
-    assert await api.get(path, id_lt=cursor, limit=2) == {"results": [], "next": ""}
+    assert ids(await api.get(path, id_lt=cursor, limit=2)) == [added[1], added[0]]
+    assert ids(await api.get(path, id_lte=cursor)) == [added[1], added[0]]
+    assert ids(await api.get(path, id_gt=cursor)) == [added[4]]
+    assert ids(await api.get(path, id_gte=cursor)) == [added[4]]
+
+
+def _next_query(page: dict[str, Any]) -> dict[str, str]:
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(page["next"]).query).items()}
+    query.pop("api_key")
+    return query
+
+
+async def test_walk_survives_its_cursor_being_hard_deleted(api: Api) -> None:
+    activity_id = await _activity(api)
+    likes = [(await api.react(activity_id, user_id=f"u{i}"))["id"] for i in range(25)]
+    path = f"reaction/activity_id/{activity_id}/like/"
+    page = await api.get(path, limit=5)
+    walked = ids(page)
+    while page["next"]:
+        query = _next_query(page)
+        # The reaction the next page starts after is deleted before that page is read.
+        assert query["id_lt"] == walked[-1]
+        await api.delete(f"reaction/{walked[-1]}/")
+        page = await api.get(path, **query)
+        walked += ids(page)
+    assert walked == likes[::-1]
+    remaining = ids(await api.get(path, limit=25))
+    assert remaining == [like for like in likes[::-1] if like not in walked[4:20:5]]
+
+
+async def test_children_deleted_with_their_parent_keep_their_places(api: Api) -> None:
+    activity_id = await _activity(api)
+    parent = await api.react(activity_id, kind="comment")
+    other = await api.react(activity_id, kind="comment")
+    children = [(await _child(api, parent["id"], "reply"))["id"] for _ in range(3)]
+    grandchild = (await _child(api, children[1], "reply"))["id"]
+    mine = [(await _child(api, other["id"], "reply"))["id"] for _ in range(2)]
+    await api.delete(f"reaction/{parent['id']}/")
+    for gone in (parent["id"], *children, grandchild):
+        error(await api.request("GET", f"reaction/{gone}/"), 404, 16)
+    # bob's replies, oldest first after each deleted one: only those to the other comment.
+    path = "reaction/user_id/bob/"
+    assert ids(await api.get(path, id_gt=children[0])) == mine
+    assert ids(await api.get(path, id_gt=grandchild)) == mine
+    assert ids(await api.get(path, id_lt=grandchild)) == []
+    top = f"reaction/activity_id/{activity_id}/"
+    assert ids(await api.get(top, id_gt=parent["id"])) == [other["id"]]
+    # A reply, placed among the top-level comments by its time: after both comments.
+    assert ids(await api.get(top, id_lt=children[2])) == [other["id"]]
+    assert ids(await api.get(top, id_gt=children[2])) == []
+
+
+async def test_a_deleted_id_given_again_takes_the_new_place(api: Api, emulator: Emulator) -> None:
+    activity_id = await _activity(api)
+    path = f"reaction/activity_id/{activity_id}/"
+    first = (await api.react(activity_id, id="again"))["id"]
+    middle = (await api.react(activity_id))["id"]
+    await api.delete(f"reaction/{first}/")
+    assert ids(await api.get(path, id_gt="again")) == [middle]
+    await api.react(activity_id, id="again")
+    assert ids(await api.get(path, id_gt="again")) == []
+    assert ids(await api.get(path, id_lt="again")) == [middle]
+    # The old place is gone, not merely shadowed.
+    places = emulator.store.db.execute("SELECT count(*) FROM deleted_reactions")
+    assert places.fetchone()[0] == 0
+
+
+async def test_reset_forgets_deleted_places(api: Api, emulator: Emulator) -> None:
+    activity_id = await _activity(api)
+    gone = (await api.react(activity_id))["id"]
+    await api.delete(f"reaction/{gone}/")
+    assert emulator.store.reaction_position(gone) is not None
+    emulator.reset()
+    assert emulator.store.reaction_position(gone) is None
+    after = await _activity(api)
+    await api.react(after)
+    path = f"reaction/activity_id/{after}/"
+    assert await api.get(path, id_gt=gone) == {"results": [], "next": ""}
 
 
 # -- ties in time ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Response details seen through the SDK, on each route (in-process and over a socket, see
-``conftest.py``): a reaction walk stops after a full last page, reaction filter bounds that
-name no reaction, feeds of activities sharing a time walked page by page, and the refused
-image's sniffed type (more-endpoints.md §6.3, §8)."""
+``conftest.py``): a reaction walk stops after a full last page and survives its cursor being
+deleted, reaction filter bounds that name a deleted reaction or none, feeds of activities
+sharing a time walked page by page, and the refused image's sniffed type (more-endpoints.md
+§6.3, §8)."""
 
 from __future__ import annotations
 
@@ -77,9 +78,30 @@ async def test_reaction_bounds_naming_no_reaction(e2e_client: AsyncStreamClient)
     nowhere = await reactions.filter(activity_id=post, id_lt=str(uuid.uuid4()))
     assert nowhere.results == []
     assert nowhere.has_next is False
+    # A reaction deleted since still stands for its place.
     await reactions.delete(newer[0])
-    gone = [r async for r in reactions.iterate(activity_id=post, id_gt=newer[0])]
-    assert gone == []
+    after = [r.id async for r in reactions.iterate(activity_id=post, id_gt=newer[0])]
+    assert after == newer[1:]
+
+
+async def test_reaction_walk_survives_its_cursor_being_deleted(
+    e2e_client: AsyncStreamClient,
+) -> None:
+    post = await a_post(e2e_client)
+    reactions = e2e_client.reactions
+    likes = [(await reactions.add("like", post, f"user-{i}")).id for i in range(25)]
+    walked: list[str] = []
+    deleted: list[str] = []
+    async for reaction in reactions.iterate(activity_id=post, kind="like", limit=5):
+        walked.append(reaction.id)
+        if len(walked) % 5 == 0 and len(walked) < 25:
+            # The last of a page is the next page's cursor: delete it before that page.
+            await reactions.delete(reaction.id)
+            deleted.append(reaction.id)
+    assert walked == likes[::-1]
+    assert len(deleted) == 4
+    left = [r.id async for r in reactions.iterate(activity_id=post, kind="like", limit=25)]
+    assert left == [like for like in likes[::-1] if like not in deleted]
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 3])

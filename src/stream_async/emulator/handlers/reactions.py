@@ -7,18 +7,19 @@ their followers): ``actor`` ``SU:<user_id>``, ``verb`` the kind, ``object``
 ``reaction`` ``SR:<id>``, plus ``target_feeds_extra_data``. Updating ``target_feeds`` moves
 that activity; deleting the reaction removes it.
 
-Documented choices where the live behaviour is not published: ``activity_id`` is any
-non-empty string of at most 255 characters (the activity need not exist); a child takes its
-parent's ``activity_id``; reaction ids given by clients are strings of at most 255
-characters; ``target_feeds_extra_data`` cannot override the fields above nor carry ``to``;
-with a user token, updating, deleting or restoring another user's reaction is a 403 (after
-the 404 of a missing one), a ``user_id`` naming another user is a 400, and ``target_feeds``
-follow the ``to`` rules of :mod:`~stream_async.emulator.handlers.policies`;
-deleting a reaction deletes its children; soft deletion keeps the target-feed activities;
-``get_many`` leaves soft-deleted reactions out unless ``include_deleted`` is true and takes at
-most 100 ids; restore answers 201; ``id_lt``/``id_lte`` cannot be combined with
-``id_gt``/``id_gte`` in a filter (see :func:`filter_reactions` for bounds that name no
-reaction), and the ``user_id`` lookup lists children too.
+Documented choices where the live behaviour is not published: ``activity_id`` is any non-empty
+string of at most 255 characters (the activity need not exist); a child takes its parent's
+``activity_id``; reaction ids given by clients are strings of at most 255 characters;
+``target_feeds_extra_data`` cannot override the fields above nor carry ``to``; with a user
+token, updating, deleting or restoring another user's reaction is a 403 (after the 404 of a
+missing one), a ``user_id`` naming another user is a 400, and ``target_feeds`` follow the
+``to`` rules of :mod:`~stream_async.emulator.handlers.policies`; deleting a reaction deletes
+its children (each keeps only its place, as a filter bound); soft deletion keeps the
+target-feed activities; ``get_many`` leaves soft-deleted reactions out unless
+``include_deleted`` is true and takes at most 100 ids; restore answers 201;
+``id_lt``/``id_lte`` cannot be combined with ``id_gt``/``id_gte`` in a filter (see
+:func:`filter_reactions` for bounds naming deleted reactions or none), and the ``user_id``
+lookup lists children too.
 
 Response details (§6 of the notes on more endpoints): ``target_feeds`` appears only when the
 reaction has target feeds; ``target_feeds_extra_data`` appears only in the add and update
@@ -52,7 +53,7 @@ from stream_async.emulator.handlers.references import not_found, render_reaction
 from stream_async.emulator.store import Draft, Position, Store
 from stream_async.emulator.store.ids import foreign_id_activity_id, id_time_micros
 from stream_async.emulator.store.records import Reaction
-from stream_async.emulator.store.time import format_time, unix_micros
+from stream_async.emulator.store.time import format_time
 
 MAX_DEPTH = 3
 """Reactions nest at most this deep (a reaction, its child and its grandchild)."""
@@ -263,9 +264,9 @@ def restore_reaction(store: Store, call: Call) -> Reply:
 def _bound(store: Store, value: str) -> Position | None:
     """Where an ``id_*`` bound sits among reactions (see :func:`filter_reactions`), or None
     when it cannot be placed."""
-    bound = store.reaction(value)
-    if bound is not None:
-        return unix_micros(bound.created_at), bound.sequence
+    position = store.reaction_position(value)
+    if position is not None:
+        return position
     try:
         parsed = uuid.UUID(value)
     except ValueError:
@@ -293,13 +294,13 @@ def filter_reactions(store: Store, call: Call) -> Reply:
     (``own_children`` of the token's user, ``children_user_id`` or ``user_id``).
 
     Reactions are ordered by creation time (ties, which the emulator's strictly increasing
-    clock does not produce, by insertion). An ``id_*`` bound naming a stored reaction (of any
-    lookup, soft-deleted too) stands for its exact place. A bound naming no reaction is not
-    an error (a documented choice): a version-1 UUID (an activity id, say) stands for the
-    time it carries, compared with creation times; any other id (such as the UUIDv4 of a
-    reaction deleted since, whose place nothing records) cannot be placed and the page is
-    empty with ``next`` ``""``, so that a walk whose cursor vanished ends instead of starting
-    over.
+    clock does not produce, by insertion). An ``id_*`` bound naming a reaction (of any
+    lookup, soft-deleted too, or deleted for good since: the store keeps a deleted
+    reaction's place, never its data) stands for its exact place, so a walk whose cursor was
+    deleted between pages neither skips nor repeats. A bound naming no reaction ever stored
+    is not an error (a documented choice): a version-1 UUID (an activity id, say) stands for
+    the time it carries, compared with creation times; any other id cannot be placed and the
+    page is empty with ``next`` ``""``.
     """
     lookup, value = call.path_params["lookup"], call.path_params["value"]
     if lookup not in LOOKUPS:

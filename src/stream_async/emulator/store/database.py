@@ -26,7 +26,9 @@ gives Stream's cascades (followers, ``to`` targets and the targets' followers). 
 choices: the first remaining path decides its ``origin``; history kept with ``keep_history``
 still disappears when the activity is removed from the followed feed.
 
-A feed is ordered by (activity time, then insertion into the feed), newest first.
+A feed is ordered by (activity time, then insertion into the feed), newest first; reactions
+by (creation time, then insertion). A reaction deleted for good keeps only that place (see
+:meth:`Store.delete_reaction`), so that a filter bound naming it still compares.
 """
 
 from __future__ import annotations
@@ -767,13 +769,34 @@ class Store:
             action = "delete"
         self._audit("reaction", reaction.id, action, reaction.user_id)
 
+        # A new reaction given the id of one deleted before takes that id's place: an id is
+        # in one of the two tables at most.
+        self.db.execute("DELETE FROM deleted_reactions WHERE id = ?", (reaction.id,))
+
     def delete_reaction(self, reaction_id: str) -> None:
-        """Forget one reaction (its children are the caller's business)."""
+        """Forget one reaction for good (its children are the caller's business), keeping
+        only its place: :meth:`reaction_position` still answers for its id, nothing else
+        does. The ``delete`` is audited."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO deleted_reactions (id, created_us, seq)"
+            " SELECT id, created_us, seq FROM reactions WHERE id = ?",
+            (reaction_id,),
+        )
         row = self.db.execute(
             "DELETE FROM reactions WHERE id = ? RETURNING user_id", (reaction_id,)
         ).fetchone()
         if row is not None:
             self._audit("reaction", reaction_id, "delete", row[0])
+
+    def reaction_position(self, reaction_id: str) -> Position | None:
+        """Where a reaction sits in reaction order (creation time, insertion): a stored
+        one (soft-deleted too) or one deleted for good; None for an id never stored."""
+        row = self.db.execute(
+            "SELECT created_us, seq FROM reactions WHERE id = ?"
+            " UNION ALL SELECT created_us, seq FROM deleted_reactions WHERE id = ?",
+            (reaction_id, reaction_id),
+        ).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
 
     # -- users, collection objects ------------------------------------------------------------
 

@@ -10,14 +10,18 @@ order their rows by their own ``seq``, SQLite's row id. A feed entry remembers e
 *path* that brought its activity (``paths``, a JSON list of ``[kind, source]``), the
 ``origin`` its first path gives it, and, in aggregated and notification feeds, its group.
 
+A reaction deleted for good (not soft-deleted) leaves its place behind in
+``deleted_reactions``: its id, creation time and ``seq``, no data. Nothing reads it back as a
+reaction; it only lets a reaction filter bound naming it compare by that place.
+
 Activities deleted for a data-privacy request are kept, marked in ``deleted_activities``:
 feed reads still list them unless asked to discard them, lookups by id leave them out.
 
 Records that later features add get their own tables here, with :data:`SCHEMA_VERSION`
-raised. Version 2 added ``deleted_activities``, ``audit_logs`` (one row per logged change;
-``custom`` a JSON object; indexed by entity and by user) and ``moderation_flags`` (one row per
-flag, ``id`` its ``flag_id``; ``custom`` a JSON object; ``target_user_id`` NULL when the
-flagged entity is unknown).
+raised. Version 2 added ``deleted_activities``, ``deleted_reactions``, ``audit_logs`` (one
+row per logged change; ``custom`` a JSON object; indexed by entity and by user) and
+``moderation_flags`` (one row per flag, ``id`` its ``flag_id``; ``custom`` a JSON object;
+``target_user_id`` NULL when the flagged entity is unknown).
 
 A file database runs in WAL mode with ``synchronous=NORMAL``: a committed transaction
 survives the process being killed (not necessarily a power cut). Opening checks that the
@@ -102,6 +106,12 @@ CREATE INDEX reactions_activity ON reactions (activity_id, parent, seq);
 CREATE INDEX reactions_parent ON reactions (parent, seq);
 CREATE INDEX reactions_user ON reactions (user_id, seq);
 
+CREATE TABLE deleted_reactions (
+    id TEXT PRIMARY KEY,
+    created_us INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE reaction_kinds (
     activity_id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -176,6 +186,7 @@ TABLES = (
     "feed_groups",
     "follows",
     "reactions",
+    "deleted_reactions",
     "reaction_kinds",
     "users",
     "collection_objects",
@@ -187,7 +198,14 @@ TABLES = (
 )
 """Every table, so that a reset can empty them all."""
 
-SEQUENCED = ("feed_entries", "feed_groups", "follows", "reactions", "reaction_kinds")
+SEQUENCED = (
+    "feed_entries",
+    "feed_groups",
+    "follows",
+    "reactions",
+    "deleted_reactions",
+    "reaction_kinds",
+)
 """The tables whose ``seq`` continues the store's counter after a restart."""
 
 
