@@ -229,6 +229,7 @@ async def test_to_target_updates_follow_the_write_and_target_rules(api: Api) -> 
     denied(
         await api.request("POST", path, json={**change, "new_targets": ["user:bob"]}, auth=ALICE)
     )
+    ok(await add(api, "user:bob", BOB, foreign_id="f:1", time="2026-01-01T00:00:00"), 201)
     other = "feed_targets/user/bob/activity_to_targets/"
     denied(
         await api.request("POST", other, json={**change, "new_targets": ["user:bob"]}, auth=ALICE)
@@ -512,6 +513,194 @@ async def test_server_uploads_are_anyones_to_process(api: Api) -> None:
 
 async def test_open_graph(api: Api) -> None:
     ok(await api.request("GET", "og/", params={"url": "https://example.test/a"}, auth=ALICE))
+
+
+# -- §1 order of checks: 400, 404 and 409 before the policy 403 (rule 7) --------------------
+
+
+async def test_feed_reads_validate_before_the_read_policy(api: Api) -> None:
+    for params in (
+        {"rankingVars": "[1]"},
+        {"ranking_vars": "not json"},
+        {"limit": "abc"},
+        {"offset": "-1"},
+        {"id_lt": "not-an-id"},
+        {"discard_deleted_activities": "maybe"},
+        {"withOwnReactions": "maybe"},
+    ):
+        error(await read(api, "timeline:bob", ALICE, **params), 400, 4)
+    error(
+        await api.request("GET", "feed/timeline/bob/", params={"limit": "abc"}, auth=ALICE),
+        400,
+        4,
+    )
+    denied(await read(api, "timeline:bob", ALICE, rankingVars='{"a": 1}', limit="5"))
+
+
+async def test_follower_lists_validate_before_the_ownership_check(api: Api) -> None:
+    for path in ("feed/timeline/bob/followers/", "feed/user/bob/following/"):
+        for params in ({"limit": "abc"}, {"offset": "x"}):
+            error(await api.request("GET", path, params=params, auth=ALICE), 400, 4)
+        denied(await api.request("GET", path, params={"limit": "5"}, auth=ALICE))
+
+
+async def test_feed_writes_validate_before_the_ownership_check(api: Api) -> None:
+    added = ok(await add(api, "user:bob", BOB), 201)
+    path = f"feed/user/bob/{added['id']}/"
+    bad = {"foreign_id": "maybe"}
+    error(await api.request("DELETE", path, params=bad, json={}, auth=ALICE), 400, 4)
+    unfollow = "feed/timeline/bob/following/user:alice/"
+    keep = {"keep_history": "maybe"}
+    error(await api.request("DELETE", unfollow, params=keep, json={}, auth=ALICE), 400, 4)
+    follow = "feed/timeline/bob/following/"
+    error(await api.request("POST", follow, json={"target": "nope"}, auth=ALICE), 400, 4)
+    copy = {"target": "user:alice", "activity_copy_limit": 5000}
+    error(await api.request("POST", follow, json=copy, auth=ALICE), 400, 4)
+    missing_object = {"actor": "SU:alice", "verb": "post"}
+    error(await api.request("POST", "feed/user/bob/", json=missing_object, auth=ALICE), 400, 4)
+    assert len(ok(await read(api, "user:bob", BOB))["results"]) == 1
+
+
+async def test_to_target_updates_answer_404_and_400_before_403(api: Api) -> None:
+    change = {"foreign_id": "f:1", "time": "2026-01-01T00:00:00", "new_targets": ["user:bob"]}
+    other = "feed_targets/timeline/bob/activity_to_targets/"
+    # no such activity in bob's feed: 404, although alice may not write to it
+    error(await api.request("POST", other, json=change, auth=ALICE), 404, 16)
+    ok(await add(api, "timeline:bob", BOB, foreign_id="f:1", time="2026-01-01T00:00:00"), 201)
+    error(await api.request("POST", other, json={**change, "new_targets": "x"}, auth=ALICE), 400, 4)
+    no_foreign_id = {"time": change["time"], "new_targets": ["user:bob"]}
+    error(await api.request("POST", other, json=no_foreign_id, auth=ALICE), 400, 4)
+    denied(await api.request("POST", other, json=change, auth=ALICE))
+    # own feed, unknown activity: 404 before the forbidden target
+    own = "feed_targets/user/alice/activity_to_targets/"
+    forbidden = {**change, "new_targets": ["timeline:bob"]}
+    error(await api.request("POST", own, json=forbidden, auth=ALICE), 404, 16)
+
+
+async def test_partial_updates_answer_404_and_400_before_403(api: Api) -> None:
+    other = ok(await add(api, "user:bob", BOB), 201)
+    unknown = {"id": str(uuid.uuid4()), "set": {"text": "x"}}
+    batch = {"changes": [{"id": other["id"], "set": {"text": "x"}}, unknown]}
+    error(await api.request("POST", "activity/", json=batch, auth=ALICE), 404, 16)
+    through_a_string = {"id": other["id"], "set": {"object.part": 1}}
+    error(await api.request("POST", "activity/", json=through_a_string, auth=ALICE), 400, 4)
+    bad_set = {"id": other["id"], "set": "text"}
+    error(await api.request("POST", "activity/", json=bad_set, auth=ALICE), 400, 4)
+    denied(await api.request("POST", "activity/", json={**unknown, "id": other["id"]}, auth=ALICE))
+
+
+async def test_reaction_changes_answer_400_and_404_before_403(api: Api) -> None:
+    activity = ok(await add(api, "user:alice", ALICE), 201)
+    body = {"kind": "like", "activity_id": activity["id"]}
+    mine = ok(await api.request("POST", "reaction/", json=body, auth=ALICE), 201)
+    path = f"reaction/{mine['id']}/"
+    for change in (
+        {"data": "str"},
+        {"target_feeds": "timeline:bob"},
+        {"target_feeds_extra_data": "str"},
+        {"target_feeds": ["user:bob"], "target_feeds_extra_data": {"target": {"a": 1}}},
+    ):
+        error(await api.request("PUT", path, json=change, auth=BOB), 400, 4)
+    error(await api.request("PUT", path, content=b"not json", auth=BOB), 400, 4)
+    soft = {"soft": "maybe"}
+    error(await api.request("DELETE", path, params=soft, json={}, auth=BOB), 400, 4)
+    # a live reaction has nothing to restore: 404 to its owner and to anyone else
+    error(await api.request("PUT", f"{path}restore/", auth=ALICE), 404, 16)
+    error(await api.request("PUT", f"{path}restore/", auth=BOB), 404, 16)
+    ok(await api.request("DELETE", path, params={"soft": "true"}, json={}, auth=ALICE))
+    denied(await api.request("PUT", f"{path}restore/", auth=BOB))
+    denied(await api.request("PUT", path, json={"data": {"x": 1}}, auth=BOB))
+    # a forbidden target with bad extra data is a 400 on add too
+    extra = {"target": {"a": 1}}
+    add_body = {**body, "target_feeds": ["timeline:bob"], "target_feeds_extra_data": extra}
+    error(await api.request("POST", "reaction/", json=add_body, auth=ALICE), 400, 4)
+    reaction = ok(await api.request("GET", path, auth=BOB))
+    assert reaction["data"] == {}
+
+
+async def test_user_writes_answer_400_404_and_409_before_403(api: Api) -> None:
+    ok(await api.request("POST", "user/", json={"id": "bob"}, auth=BOB), 201)
+    error(await api.request("POST", "user/", json={"id": "bob"}, auth=ALICE), 409, 22)
+    error(await api.request("POST", "user/", json={"id": 123}, auth=ALICE), 400, 4)
+    error(await api.request("POST", "user/", json={"id": "carl", "data": "s"}, auth=ALICE), 400, 4)
+    denied(await api.request("POST", "user/", json={"id": "carl"}, auth=ALICE))
+    error(await api.request("PUT", "user/bob/", json={"data": "str"}, auth=ALICE), 400, 4)
+    error(await api.request("PUT", "user/nobody/", json={"data": {}}, auth=ALICE), 404, 16)
+    error(await api.request("DELETE", "user/nobody/", json={}, auth=ALICE), 404, 16)
+    # a user token may leave the id out: it is the token's user
+    created = ok(await api.request("POST", "user/", json={"data": {"a": 1}}, auth=ALICE), 201)
+    assert created["id"] == "alice"
+
+
+async def test_collection_updates_answer_400_and_404_before_403(api: Api) -> None:
+    body = {"id": "cheese", "data": {"name": "cheese"}}
+    ok(await api.request("POST", "collections/food/", json=body, auth=ALICE), 201)
+    path = "collections/food/cheese/"
+    error(await api.request("PUT", path, json={"data": "str"}, auth=BOB), 400, 4)
+    error(await api.request("PUT", path, json={"data": {}}, auth=BOB), 400, 4)
+    error(await api.request("PUT", path, json={"id": "x", "data": {"a": 1}}, auth=BOB), 400, 4)
+    error(await api.request("PUT", "collections/food/nope/", json=body, auth=BOB), 404, 16)
+    error(await api.request("DELETE", "collections/food/nope/", json={}, auth=BOB), 404, 16)
+    denied(await api.request("PUT", path, json={"data": {"a": 1}}, auth=BOB))
+
+
+async def test_image_processing_validates_before_the_ownership_check(api: Api) -> None:
+    image = {"file": ("a.jpg", png(), "image/jpeg")}
+    mine = ok(await api.request("POST", "images/", files=image, auth=ALICE), 201)["file"]
+    text = {"file": ("a.txt", b"x", "text/plain")}
+    not_an_image = ok(await api.request("POST", "files/", files=text, auth=ALICE), 201)["file"]
+    for params in (
+        {"url": mine, "w": "-1"},
+        {"url": mine, "h": "5000"},
+        {"url": mine, "resize": "stretch"},
+        {"url": mine, "crop": "middle"},
+        {"url": not_an_image, "w": "5"},
+    ):
+        error(await api.request("GET", "images/", params=params, auth=BOB), 400, 4)
+    error(await api.request("GET", "images/", params={"w": "5"}, auth=BOB), 400, 4)
+    denied(await api.request("GET", "images/", params={"url": mine, "w": "5"}, auth=BOB))
+
+
+# -- §3.6 personalized enriched feed (more-endpoints §5) --------------------------------------
+
+PERSONALIZED = "enrich/personalization/feed/"
+
+
+async def test_personalized_feed_of_oneself(api: Api) -> None:
+    for params in (
+        {"feed_slug": "timeline"},
+        {"feed_slug": "timeline", "user_id": "alice", "endpoint": "personalized_feed"},
+        {"user_id": "alice", "limit": "5", "offset": "2", "withOwnReactions": "true"},
+    ):
+        page = ok(await api.request("GET", PERSONALIZED, params=params, auth=ALICE))
+        assert (page["results"], page["version"], page["next"]) == ([], "", "")
+        assert set(page) == {"results", "limit", "offset", "version", "next"}
+    assert (page["limit"], page["offset"]) == (5, 2)
+    unknown = {"feed_slug": "timeline", "endpoint": "not_existing"}
+    error(await api.request("GET", PERSONALIZED, params=unknown, auth=ALICE), 404, 16)
+
+
+async def test_personalized_feed_of_another_user_is_denied(api: Api) -> None:
+    other = {"feed_slug": "timeline", "user_id": "bob"}
+    denied(await api.request("GET", PERSONALIZED, params=other, auth=ALICE))
+    # 400 and 404 first
+    error(
+        await api.request("GET", PERSONALIZED, params={**other, "limit": "x"}, auth=ALICE), 400, 4
+    )
+    missing = {**other, "endpoint": "not_existing"}
+    error(await api.request("GET", PERSONALIZED, params=missing, auth=ALICE), 404, 16)
+
+
+async def test_personalized_feed_with_server_tokens(api: Api) -> None:
+    params = {"feed_slug": "timeline", "user_id": "bob"}
+    ok(await api.request("GET", PERSONALIZED, params=params))
+    scoped = token(resource="personalization", action="read", feed_id="*")
+    ok(await api.request("GET", PERSONALIZED, params=params, auth=scoped))
+    writer = token(resource="personalization", action="write", feed_id="*")
+    denied(await api.request("GET", PERSONALIZED, params=params, auth=writer))
+    feeds = token(resource="feed", action="read", feed_id="*")
+    denied(await api.request("GET", PERSONALIZED, params=params, auth=feeds))
+    error(await api.request("GET", PERSONALIZED, params={"feed_slug": "timeline"}), 400, 4)
 
 
 # -- feed-group modes --------------------------------------------------------------------------

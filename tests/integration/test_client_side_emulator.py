@@ -78,3 +78,108 @@ async def test_a_private_notification_group_refuses_targets_over_a_socket() -> N
 def test_a_bad_feed_group_spec_is_refused() -> None:
     with pytest.raises(ValueError, match=r"NAME:KIND\[:MODE\]"):
         new_emulator(feed_groups=["notification:notification:public"])
+
+
+async def test_a_user_token_is_refused_other_users_writes_and_lists(emulated: Emulated) -> None:
+    async with emulated.client() as server:
+        bobs = await server.feed("user", "bob").add_activity(
+            {**post("SU:bob", 1), "foreign_id": "post:1", "time": "2026-01-01T00:00:00"}
+        )
+        alice_token = server.create_user_token("alice")
+    async with emulated.client(api_secret=None, token=alice_token) as alice:
+        with pytest.raises(errors.NotAllowedError) as partial:
+            await alice.activities.partial_update(bobs.id, set={"text": "hacked"})
+        assert (partial.value.status_code, partial.value.code) == (403, 17)
+        mine = await alice.feed("user", "alice").add_activity(
+            {**post("SU:alice", 2), "foreign_id": "post:2", "time": "2026-01-01T00:00:00"}
+        )
+        with pytest.raises(errors.NotAllowedError):
+            await alice.feed("user", "alice").update_activity_to_targets(
+                "post:2", "2026-01-01T00:00:00", added_targets=["timeline:bob"]
+            )
+        with pytest.raises(errors.NotAllowedError):
+            await alice.feed("user", "bob").update_activity_to_targets(
+                "post:1", "2026-01-01T00:00:00", new_targets=["notification:alice"]
+            )
+        with pytest.raises(errors.NotAllowedError):
+            await alice.feed("timeline", "bob").followers()
+        with pytest.raises(errors.NotAllowedError):
+            await alice.feed("user", "bob").following()
+        # what alice may do still works
+        await alice.activities.partial_update(mine.id, set={"text": "mine"})
+        moved = await alice.feed("user", "alice").update_activity_to_targets(
+            "post:2", "2026-01-01T00:00:00", added_targets=["notification:bob"]
+        )
+        assert moved.added == ["notification:bob"]
+        assert (await alice.feed("user", "alice").followers()).results == []
+    async with emulated.client() as server:
+        found = await server.activities.get([bobs.id, mine.id])
+        texts = {item.id: (item.model_extra or {}).get("text") for item in found.results}
+        assert texts == {bobs.id: None, mine.id: "mine"}
+
+
+async def test_missing_things_and_bad_input_come_before_the_refusal(emulated: Emulated) -> None:
+    async with emulated.client() as server:
+        bob_token = server.create_user_token("bob")
+        alice_token = server.create_user_token("alice")
+    async with emulated.client(api_secret=None, token=bob_token) as bob:
+        liked = await bob.reactions.add("like", "activity-1")
+        await bob.reactions.delete(liked.id)
+        text = await bob.files.upload(b"not an image", filename="a.txt")
+    async with emulated.client(api_secret=None, token=alice_token) as alice:
+        # bob's deleted reaction: not found, not a refusal
+        with pytest.raises(errors.DoesNotExistError) as gone:
+            await alice.reactions.update(liked.id, data={"x": 1})
+        assert (gone.value.status_code, gone.value.code) == (404, 16)
+        with pytest.raises(errors.DoesNotExistError):
+            await alice.reactions.delete(liked.id)
+        # no such activity in bob's timeline: 404 before the 403 of writing to it
+        with pytest.raises(errors.DoesNotExistError):
+            await alice.feed("timeline", "bob").update_activity_to_targets(
+                "post:9", "2026-01-01T00:00:00", new_targets=["user:alice"]
+            )
+        # bob's upload is not an image: the 400 comes before the 403 of processing it
+        with pytest.raises(errors.InputError) as bad:
+            await alice.images.process(text.file, w=10)
+        assert (bad.value.status_code, bad.value.code) == (400, 4)
+
+
+async def test_the_personalized_enriched_feed_of_oneself_only(emulated: Emulated) -> None:
+    async with emulated.client() as server:
+        alice_token = server.create_user_token("alice")
+        everyone = await server.request(
+            "GET",
+            "enrich/personalization/feed/",
+            resource="personalization",
+            params={"feed_slug": "timeline", "user_id": "bob"},
+        )
+        assert everyone.model_extra is not None
+        assert everyone.model_extra["results"] == []
+    async with emulated.client(api_secret=None, token=alice_token) as alice:
+        own = await alice.request(
+            "GET",
+            "enrich/personalization/feed/",
+            resource="personalization",
+            params={"feed_slug": "timeline", "limit": 5},
+        )
+        assert own.model_extra == {
+            "results": [],
+            "limit": 5,
+            "offset": 0,
+            "version": "",
+            "next": "",
+        }
+        with pytest.raises(errors.NotAllowedError):
+            await alice.request(
+                "GET",
+                "enrich/personalization/feed/",
+                resource="personalization",
+                params={"feed_slug": "timeline", "user_id": "bob"},
+            )
+        with pytest.raises(errors.DoesNotExistError):
+            await alice.request(
+                "GET",
+                "enrich/personalization/feed/",
+                resource="personalization",
+                params={"feed_slug": "timeline", "endpoint": "not_existing"},
+            )

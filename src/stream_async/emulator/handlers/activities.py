@@ -105,7 +105,9 @@ def partial_update(store: Store, call: Call) -> Reply:
 
     The single form (``{"id"|"foreign_id"+"time", "set", "unset"}``) answers the updated
     activity; the batch form (``{"changes": [...]}``, at most 100) answers
-    ``{"activities": [...]}``. Every change is checked and computed before any is stored.
+    ``{"activities": [...]}``. Every change is checked and computed before any is stored;
+    with a user token the actor checks (403) come after every change was found (404) and
+    validated (400).
     """
     body = call.json_object()
     batch = "changes" in body
@@ -118,11 +120,12 @@ def partial_update(store: Store, call: Call) -> Reply:
     order: list[Activity] = []
     for change in changes:
         activity = _resolve(store, change)
+        updated[activity.id] = apply_change(updated.get(activity.id, activity.data), change)
+        order.append(activity)
+    for change, activity in zip(changes, order, strict=True):
         policies.check_actor(call, activity.data.get("actor"))
         if "actor" in change.set:
             policies.check_actor(call, change.set["actor"])
-        updated[activity.id] = apply_change(updated.get(activity.id, activity.data), change)
-        order.append(activity)
     for activity in order:
         activity.data = updated[activity.id]
         store.save_data(activity)

@@ -10,7 +10,8 @@ object (add, update); an update whose body names another ``id`` is a 400; the ba
 endpoints take server tokens only (the reference marks them server-side); select and
 delete_many take at most 1,000 ids and ignore those not found; every upserted item needs
 an ``id``, unique within its collection; an upsert keeps the ``created_at`` of the objects it
-replaces; with a user token, updating or deleting an object another user added is a 403.
+replaces; with a user token, updating or deleting an object another user added is a 403, after the
+404 of a missing object and the 400 of a bad body.
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ def get_object(store: Store, call: Call) -> Reply:
 def update_object(store: Store, call: Call) -> Reply:
     """PUT collections/{name}/{id}/: replace ``data``; ``updated_at`` changes."""
     found = _find(store, call)
-    call.check_owner(found.user_id)
     body = call.json_object()
     if body.get("id") not in (None, found.id):
         raise input_error("the id of a collection object cannot be changed")
-    found.data = _object_data(body.get("data"))
+    data = _object_data(body.get("data"))
+    call.check_owner(found.user_id)
+    found.data = data
     found.updated_at = store.now()
     store.save_object(found)
     return 201, found.render()

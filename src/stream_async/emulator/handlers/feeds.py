@@ -199,13 +199,14 @@ def read_feed(store: Store, call: Call) -> Reply:
     still list them.
     """
     feed_id = call.feed_id()
-    policies.check_read(call, feed_id)
     feed = store.feed(feed_id)
     _check_ranking_vars(call)
     discard = call.flag("discard_deleted_activities")
     limit = call.integer("limit", FEED_LIMIT, maximum=FEED_MAX_LIMIT)
     offset = call.integer("offset", 0)
     bounds = _bounds(call, store, feed)
+    flags = Flags.of(call) if call.enriched else None
+    policies.check_read(call, feed_id)
     results: list[dict[str, Any]]
     if feed.config.kind == "flat":
         positions = {name: bound for name, (_, bound) in bounds.items()}
@@ -219,8 +220,8 @@ def read_feed(store: Store, call: Call) -> Reply:
         ]
     full = bool(results) and len(results) == limit
     next_link = _next_link(call, results[-1]["id"], limit) if full else ""
-    if call.enriched:
-        results = _enrich(store, call, feed, results)
+    if flags is not None:
+        results = _enrich(store, call, flags, feed, results)
     body: dict[str, Any] = {"results": results, "next": next_link}
     if feed.config.kind == "notification":
         every = feed.groups_newest_first()
@@ -231,9 +232,9 @@ def read_feed(store: Store, call: Call) -> Reply:
 
 
 def _enrich(
-    store: Store, call: Call, feed: Feed, results: list[dict[str, Any]]
+    store: Store, call: Call, flags: Flags, feed: Feed, results: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    enricher = Enricher(store, call, Flags.of(call))
+    enricher = Enricher(store, call, flags)
     if feed.config.kind == "flat":
         return [enricher.activity(activity) for activity in results]
     return [
@@ -285,9 +286,10 @@ def remove_activity(store: Store, call: Call) -> Reply:
     Also removes it from every feed it reached through this one; absent ids succeed silently.
     """
     feed_id = call.feed_id()
-    policies.check_own(call, feed_id)
     removed = call.path_params["activity_id"]
-    if call.flag("foreign_id"):
+    by_foreign_id = call.flag("foreign_id")
+    policies.check_own(call, feed_id)
+    if by_foreign_id:
         store.remove_foreign_id(feed_id, removed)
     else:
         store.remove(feed_id, removed)
@@ -337,11 +339,11 @@ def update_to_targets(store: Store, call: Call) -> Reply:
     added, removed = lists.get("added_targets", []), lists.get("removed_targets", [])
     if set(added) & set(removed):
         raise input_error("added_targets and removed_targets must not overlap")
-    policies.check_own(call, feed.feed_id)
-    policies.check_targets(call, [target for targets in lists.values() for target in targets])
     activity = store.find(foreign_id, time)
     if activity is None or feed.entry(activity.id) is None:
         raise does_not_exist(f"activity with foreign_id {foreign_id!r} not found in this feed")
+    policies.check_own(call, feed.feed_id)
+    policies.check_targets(call, [target for targets in lists.values() for target in targets])
     current = activity.targets
     targets = lists.get("new_targets") or [
         target
@@ -396,17 +398,18 @@ def unfollow(store: Store, call: Call) -> Reply:
     """
     source = call.feed_id()
     target = split_feed_id(call.path_params["target"], call.feed_groups, "target")
+    keep_history = call.flag("keep_history")
     policies.check_own(call, source)
-    store.unfollow(source, target, keep_history=call.flag("keep_history"))
+    store.unfollow(source, target, keep_history=keep_history)
     return 200, {}
 
 
 def _follow_list(store: Store, call: Call, *, followers: bool) -> Reply:
     feed_id = call.feed_id()
-    policies.check_own(call, feed_id)
     wanted = set(call.values("filter"))
     limit = call.integer("limit", FOLLOW_LIMIT, maximum=FOLLOW_MAX_LIMIT)
     offset = call.integer("offset", 0)
+    policies.check_own(call, feed_id)
     others = [
         (other, when)
         for other, when in store.follows(feed_id, followers=followers)

@@ -9,7 +9,8 @@ one is named by the type sniffed from its bytes (:func:`sniff_type`); processing
 image and answers its URL.
 
 With a user token, deleting or processing another user's upload is a 403 (code 17), after
-the 404 of a missing one, as the live API answers; uploads made with a server token are
+the 404 of a missing one, as the live API answers, and after the 400 of bad processing
+parameters or of a URL that names no image; uploads made with a server token are
 anyone's.
 
 Documented choices where the live behaviour is not published: ``files/`` and ``images/``
@@ -258,9 +259,9 @@ async def process_image(store: Store, call: Call) -> Reply:
     size = (_side(call, "w"), _side(call, "h"))
     original = store.file(_token(store, call))
     assert original is not None
-    call.check_owner(original.owner)
     if not original.image:
         raise input_error("the url does not name an image")
+    call.check_owner(original.owner)
     data, kind = await anyio.to_thread.run_sync(
         _process, original.data, original.content_type, mode, size, anchors
     )

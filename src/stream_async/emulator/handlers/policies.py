@@ -28,8 +28,12 @@ Reactions, collection objects and uploads (changed only by their creator) are ch
 another user is a 400 (:meth:`~stream_async.emulator.handlers.call.Call.acting_user`).
 
 Every refusal is Stream's policy error: 403, code 17, ``NotAllowedException`` with the live
-permission text. The checks run after the request is validated (a ``to`` that is not a list
-is a 400 first) and, where something must exist, after the 404.
+permission text. The checks run last, as the live API orders them (note §1, rule 7): after
+the request is validated (400: a ``to`` that is not a list, a ``limit`` that is not a
+number, bad ``rankingVars``), after the 404 of what must exist (an activity whose ``to``
+changes, a reaction, a user, an upload) and after the 409 of an id that is taken. The one
+exception is also live: a reaction's ``target_feeds`` are checked whether or not its
+``activity_id`` names an activity (reactions never look their activity up).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Any
 
 from stream_async.emulator.config import FeedGroupConfig, feed_mode
 from stream_async.emulator.errors import not_allowed
-from stream_async.emulator.handlers.call import Call, parse_reference
+from stream_async.emulator.handlers.call import Call
 
 GLOBAL_READ = frozenset({"read", "read-write"})
 """Modes in which anyone may read the group's feeds."""
@@ -94,12 +98,8 @@ def check_activity(call: Call, data: Mapping[str, Any]) -> None:
     check_targets(call, data.get("to") or [])
 
 
-def own_user(call: Call, value: object) -> str:
-    """The user a ``user/`` write creates, updates or deletes: ``value`` (required, 400
-    otherwise) with a server token; with a user token the token's user (``value`` missing)
-    or ``value`` when it is that user, else a 403."""
-    if call.user_id is None:
-        return parse_reference(value, "id")
-    if value is not None and value != call.user_id:
+def check_user(call: Call, user_id: str) -> None:
+    """A user token creates, updates or deletes the user ``user_id`` (``user/``): only
+    itself."""
+    if call.user_id is not None and user_id != call.user_id:
         raise not_allowed()
-    return call.user_id

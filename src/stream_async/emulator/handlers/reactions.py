@@ -12,14 +12,14 @@ string of at most 255 characters (the activity need not exist); a child takes it
 ``activity_id``; reaction ids given by clients are strings of at most 255 characters;
 ``target_feeds_extra_data`` cannot override the fields above nor carry ``to``; with a user
 token, updating, deleting or restoring another user's reaction is a 403 (after the 404 of a
-missing one), a ``user_id`` naming another user is a 400, and ``target_feeds`` follow the
-``to`` rules of :mod:`~stream_async.emulator.handlers.policies`; deleting a reaction deletes
-its children (each keeps only its place, as a filter bound); soft deletion keeps the
-target-feed activities; ``get_many`` leaves soft-deleted reactions out unless
-``include_deleted`` is true and takes at most 100 ids; restore answers 201;
-``id_lt``/``id_lte`` cannot be combined with ``id_gt``/``id_gte`` in a filter (see
-:func:`filter_reactions` for bounds naming deleted reactions or none), and the ``user_id``
-lookup lists children too.
+missing one, or of a live one to restore, and after the 400 of a bad body), a ``user_id``
+naming another user is a 400, and ``target_feeds`` follow the ``to`` rules of
+:mod:`~stream_async.emulator.handlers.policies`; deleting a reaction deletes its children (each
+keeps only its place, as a filter bound); soft deletion keeps the target-feed activities;
+``get_many`` leaves soft-deleted reactions out unless ``include_deleted`` is true and takes at
+most 100 ids; restore answers 201; ``id_lt``/``id_lte`` cannot be combined with
+``id_gt``/``id_gte`` in a filter (see :func:`filter_reactions` for bounds naming deleted
+reactions or none), and the ``user_id`` lookup lists children too.
 
 Response details (§6 of the notes on more endpoints): ``target_feeds`` appears only when the
 reaction has target feeds; ``target_feeds_extra_data`` appears only in the add and update
@@ -162,7 +162,6 @@ def add_reaction(store: Store, call: Call) -> Reply:
     else:
         activity_id = parse_reference(activity_id, "activity_id")
     targets, extra = _target_fields(call, body)
-    policies.check_targets(call, targets or [])
     now = store.now()
     reaction = Reaction(
         id=reaction_id,
@@ -178,6 +177,7 @@ def add_reaction(store: Store, call: Call) -> Reply:
         target_feeds_extra_data=extra,
     )
     draft = _target_draft(call, reaction)
+    policies.check_targets(call, targets or [])
     store.save_reaction(reaction)
     _move_targets(store, reaction, [], draft)
     return 201, _echo(store, reaction, extra)
@@ -208,11 +208,9 @@ def update_reaction(store: Store, call: Call) -> Reply:
     """PUT reaction/{id}/: change ``data``, ``target_feeds``, ``target_feeds_extra_data``
     (null or absent: unchanged). The target-feed activity moves with ``target_feeds``."""
     reaction = _find(store, call)
-    call.check_owner(reaction.user_id)
     body = call.json_object()
     data = None if body.get("data") is None else parse_data(body["data"])
     targets, extra = _target_fields(call, body)
-    policies.check_targets(call, targets or [])
     changed = replace(
         reaction,
         data=reaction.data if data is None else data,
@@ -220,6 +218,8 @@ def update_reaction(store: Store, call: Call) -> Reply:
         target_feeds_extra_data=reaction.target_feeds_extra_data if extra is None else extra,
     )
     draft = _target_draft(call, changed)
+    call.check_owner(reaction.user_id)
+    policies.check_targets(call, targets or [])
     previous = reaction.target_feeds or []
     reaction.data = changed.data
     reaction.target_feeds = changed.target_feeds
@@ -241,8 +241,9 @@ def _purge(store: Store, reaction: Reaction) -> None:
 def delete_reaction(store: Store, call: Call) -> Reply:
     """DELETE reaction/{id}/: delete it and its children (``soft=true``: mark it deleted)."""
     reaction = _find(store, call)
+    soft = call.flag("soft")
     call.check_owner(reaction.user_id)
-    if call.flag("soft"):
+    if soft:
         reaction.deleted_at = store.now()
         store.save_reaction(reaction)
     else:
@@ -253,9 +254,9 @@ def delete_reaction(store: Store, call: Call) -> Reply:
 def restore_reaction(store: Store, call: Call) -> Reply:
     """PUT reaction/{id}/restore/: undo a soft delete (404 when it is not deleted)."""
     reaction = _find(store, call)
-    call.check_owner(reaction.user_id)
     if reaction.live:
         raise does_not_exist(f"reaction {reaction.id} is not deleted")
+    call.check_owner(reaction.user_id)
     reaction.deleted_at = None
     store.save_reaction(reaction)
     return 201, {}

@@ -1,7 +1,9 @@
 """User endpoints: add, get, update, delete (§3.5 of the API semantics).
 
-With a user token a user adds, updates and deletes only itself (403 code 17 otherwise,
-after the 404 of a missing user) but reads anyone, as the live API answers.
+With a user token a user adds, updates and deletes only itself (403 code 17 otherwise)
+but reads anyone, as the live API answers. The 403 comes after the 404 of a missing user,
+the 400 of a bad body, and the 409 of an add whose id is taken (without ``get_or_create``):
+an add with a user token may leave ``id`` out (the token's user).
 
 Documented choices where the live behaviour is not published: user ids are non-empty
 strings of at most 255 characters; ``get_or_create`` of an existing user answers 201, like
@@ -39,13 +41,19 @@ def add_user(store: Store, call: Call) -> Reply:
     """POST user/: ``{"id", "data"}``; 409 code 22 if the id is taken, unless
     ``get_or_create`` is true, which answers the stored user unchanged."""
     body = call.json_object()
-    user_id = policies.own_user(call, body.get("id"))
+    raw_id = body.get("id")
+    if raw_id is None and call.user_id is not None:
+        user_id = call.user_id
+    else:
+        user_id = parse_reference(raw_id, "id")
     data = parse_data(body.get("data"))
+    get_or_create = call.flag("get_or_create")
     existing = store.user(user_id)
-    if existing is not None:
-        if call.flag("get_or_create"):
-            return 201, existing.render()
+    if existing is not None and not get_or_create:
         raise conflict(f"user {user_id!r} already exists")
+    policies.check_user(call, user_id)
+    if existing is not None:
+        return 201, existing.render()
     now = store.now()
     user = User(user_id, data, now, now)
     store.save_user(user)
@@ -69,9 +77,10 @@ def get_user(store: Store, call: Call) -> Reply:
 def update_user(store: Store, call: Call) -> Reply:
     """PUT user/{id}/: replace ``data``; ``updated_at`` changes."""
     user = _find(store, call)
-    policies.own_user(call, user.id)
     body = call.json_object()
-    user.data = parse_data(body.get("data"))
+    data = parse_data(body.get("data"))
+    policies.check_user(call, user.id)
+    user.data = data
     user.updated_at = store.now()
     store.save_user(user)
     return 201, user.render()
@@ -80,7 +89,7 @@ def update_user(store: Store, call: Call) -> Reply:
 def delete_user(store: Store, call: Call) -> Reply:
     """DELETE user/{id}/."""
     user = _find(store, call)
-    policies.own_user(call, user.id)
+    policies.check_user(call, user.id)
     store.delete_user(user.id)
     return 200, {}
 

@@ -1,17 +1,16 @@
 """The emulator application: :class:`Emulator` (state + Starlette app) and its route table.
 
 Paths are Stream's, under ``/api/v1.0/``, ``/analytics/v1.0/`` and ``/personalization/v1.0/``,
-with trailing slashes (but ``data_privacy/export_ids/<user_id>`` and ``moderation/flag``,
-which have none). Each route names its handler and the token scope it needs
+with trailing slashes (but ``data_privacy/export_ids/<user_id>`` and ``moderation/flag``, which
+have none). Each route names its handler and the token scope it needs
 (:class:`~stream_async.emulator.http.auth.Access`). Client-side endpoints also take user
 tokens: feeds (read, add, delete, follow, unfollow, follower lists, ``to`` updates), follow
-stats, activity reads and partial updates, reactions, users, collection objects, files,
-images and Open Graph; the handlers then apply Stream's default policies
-(:mod:`~stream_async.emulator.handlers.policies`). The batch calls (``add_to_many``,
+stats, activity reads and partial updates, the personalized enriched feed, reactions, users,
+collection objects, files, images and Open Graph; the handlers then apply Stream's default
+policies (:mod:`~stream_async.emulator.handlers.policies`). The batch calls (``add_to_many``,
 ``follow_many``, ``unfollow_many``, ``activities/`` full update, collections batch, batch
-users), data privacy, audit logs, moderation, analytics and personalization take server
-tokens only. Uploads are served back, without
-credentials, under ``/uploads/``.
+users), data privacy, audit logs, moderation, analytics and personalization take server tokens
+only. Uploads are served back, without credentials, under ``/uploads/``.
 """
 
 from __future__ import annotations
@@ -60,6 +59,7 @@ FILES = Access("files", client_side=True)
 OPEN_GRAPH = Access("*", client_side=True)
 ANALYTICS = Access("analytics", feed_claim=False)
 PERSONALIZATION = Access("personalization")
+PERSONALIZED_FEED = Access("personalization", client_side=True)
 USERS_BATCH = Access("users")
 DATA_PRIVACY = Access("data_privacy")
 AUDIT_LOGS = Access("audit_logs")
@@ -96,6 +96,7 @@ ROUTES: Routes = [
     ("/stats/follow/", "GET", feeds.follow_stats, FOLLOW_STATS),
     ("/activities/", "GET", activities.get_activities, ACTIVITIES_CLIENT_SIDE),
     ("/enrich/activities/", "GET", activities.get_activities, ACTIVITIES_CLIENT_SIDE),
+    ("/enrich/personalization/feed/", "GET", services.personalized_feed, PERSONALIZED_FEED),
     ("/activities/", "POST", activities.update_activities, ACTIVITIES),
     ("/activity/", "POST", activities.partial_update, ACTIVITIES_CLIENT_SIDE),
     ("/reaction/", "POST", reactions.add_reaction, REACTIONS),
