@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from stream_async.emulator import Emulator, EmulatorConfig
+from stream_async.emulator.store import Activity as StoredActivity
 from stream_async.emulator.store import database
 from tests.emulator.conftest import Api, error, token
 
@@ -83,12 +84,23 @@ async def test_only_changes_are_logged(api: Api) -> None:
     assert [e["action"] for e in page["audit_logs"]] == ["update", "update", "create"]
 
 
-async def test_a_batch_stores_and_logs_each_activity_once(api: Api) -> None:
+async def test_a_batch_stores_and_logs_each_activity_once(
+    api: Api, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     time = "2024-01-01T00:00:00"
     added = await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time)
     activity_id = added["id"]
     changes = [{"id": activity_id, "set": {"x": 1}}, {"id": activity_id, "set": {"y": 2}}]
+    saved: list[dict[str, Any]] = []
+    save_data = emulator.store.save_data
+
+    def counted(activity: StoredActivity) -> None:
+        saved.append(activity.data)
+        save_data(activity)
+
+    monkeypatch.setattr(emulator.store, "save_data", counted)
     done = await api.post("activity/", {"changes": changes})
+    assert [(data["x"], data["y"]) for data in saved] == [(1, 2)]
     assert [(a["id"], a["x"], a["y"]) for a in done["activities"]] == [
         (activity_id, 1, 2),
         (activity_id, 1, 2),
