@@ -78,6 +78,67 @@ async def test_writing_a_deleted_activity_again_brings_it_back(api: Api) -> None
     assert ids(await api.read("user:alice", **DISCARD)) == [gone["id"]]
 
 
+async def audit(api: Api, entity_type: str, entity_id: str) -> list[tuple[str, str]]:
+    page = await api.get("audit_logs/", entity_type=entity_type, entity_id=entity_id)
+    return [(entry["action"], entry["user_id"]) for entry in page["audit_logs"]]
+
+
+async def test_deleting_an_activity_is_audited_once(api: Api) -> None:
+    time = "2024-03-04T05:06:07"
+    gone = await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time)
+    for _ in range(2):
+        await delete_activities(api, {"id": gone["id"]})
+    assert await audit(api, "activity", gone["id"]) == [
+        ("delete", "userid:1"),
+        ("create", "userid:1"),
+    ]
+    await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time)
+    await delete_activities(api, {"foreign_id": "post:1", "time": time})
+    await api.delete(f"feed/user/alice/{gone['id']}/")
+    assert [action for action, _ in await audit(api, "activity", gone["id"])] == [
+        "delete",
+        "create",
+        "delete",
+        "create",
+    ]
+
+
+async def test_deleted_activities_cannot_be_updated(api: Api) -> None:
+    time = "2024-03-04T05:06:07"
+    gone = await api.add("user:alice", foreign_id="post:1", time=time)
+    kept = await api.add("user:alice", foreign_id="post:2", time=time)
+    await delete_activities(api, {"id": gone["id"]})
+    by_foreign_id = {"foreign_id": "post:1", "time": time, "set": {"x": 1}}
+    for body in (
+        {"id": gone["id"], "set": {"x": 1}},
+        by_foreign_id,
+        {"changes": [{"id": kept["id"], "set": {"x": 1}}, by_foreign_id]},
+    ):
+        error(await api.request("POST", "activity/", json=body), 404, 16)
+    fields = {"actor": "alice", "verb": "post", "object": "note:9", "time": time}
+    replace = [{**fields, "foreign_id": "post:2"}, {**fields, "foreign_id": "post:1"}]
+    response = await api.request("POST", "activities/", json={"activities": replace})
+    error(response, 404, 16)
+    assert await audit(api, "activity", kept["id"]) == [("create", "alice")]
+    assert (await api.get("activities/", ids=kept["id"]))["results"] == [kept]
+    (listed,) = [a for a in (await api.read("user:alice"))["results"] if a["id"] == gone["id"]]
+    assert (listed["object"], "x" in listed) == (gone["object"], False)
+
+
+async def test_reaction_deletes_are_audited(api: Api) -> None:
+    hard = await api.react("activity-1", user_id="carol")
+    soft = await api.react("activity-1", user_id="carol")
+    await api.post("data_privacy/delete_reactions/", {"ids": [hard["id"]]}, 200)
+    body = {"ids": [soft["id"]], "soft_delete": True}
+    for _ in range(2):
+        await api.post("data_privacy/delete_reactions/", body, 200)
+    for reaction in (hard, soft):
+        assert await audit(api, "reaction", reaction["id"]) == [
+            ("delete", "carol"),
+            ("create", "carol"),
+        ]
+
+
 async def test_aggregated_groups_of_deleted_activities_are_discarded(api: Api) -> None:
     liked = await api.add("aggregated:alice", verb="like")
     await api.add("aggregated:alice", verb="post")

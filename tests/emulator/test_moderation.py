@@ -4,6 +4,7 @@ filters, cursors, validation, scopes (more-endpoints §3, §4)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import httpx
 import pytest
 
 from stream_async.emulator import Emulator, EmulatorConfig
+from stream_async.emulator.store import Activity as StoredActivity
+from stream_async.emulator.store import database
 from tests.emulator.conftest import Api, error, token
 
 pytestmark = pytest.mark.asyncio
@@ -64,6 +67,66 @@ async def test_re_adding_identical_activity_logs_nothing_new(api: Api) -> None:
     await api.add("user:bob", **fields)
     page = await logs(api, entity_type="activity", entity_id=added["id"])
     assert [e["action"] for e in page["audit_logs"]] == ["create"]
+
+
+async def test_only_changes_are_logged(api: Api) -> None:
+    time = "2024-01-01T00:00:00"
+    added = await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time)
+    activity_id = added["id"]
+    for _ in range(2):
+        await api.post("activity/", {"id": activity_id, "set": {"x": 1}})
+    await api.post("activity/", {"id": activity_id, "unset": ["missing"]})
+    to_targets = {"foreign_id": "post:1", "time": time, "new_targets": ["user:bob"]}
+    path = "feed_targets/user/alice/activity_to_targets/"
+    for _ in range(2):
+        await api.post(path, to_targets)
+    page = await logs(api, entity_type="activity", entity_id=activity_id)
+    assert [e["action"] for e in page["audit_logs"]] == ["update", "update", "create"]
+
+
+async def test_a_batch_stores_and_logs_each_activity_once(
+    api: Api, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    time = "2024-01-01T00:00:00"
+    added = await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time)
+    activity_id = added["id"]
+    changes = [{"id": activity_id, "set": {"x": 1}}, {"id": activity_id, "set": {"y": 2}}]
+    saved: list[dict[str, Any]] = []
+    save_data = emulator.store.save_data
+
+    def counted(activity: StoredActivity) -> None:
+        saved.append(activity.data)
+        save_data(activity)
+
+    monkeypatch.setattr(emulator.store, "save_data", counted)
+    done = await api.post("activity/", {"changes": changes})
+    assert [(data["x"], data["y"]) for data in saved] == [(1, 2)]
+    assert [(a["id"], a["x"], a["y"]) for a in done["activities"]] == [
+        (activity_id, 1, 2),
+        (activity_id, 1, 2),
+    ]
+    fields = {"actor": "userid:1", "verb": "post", "foreign_id": "post:1", "time": time}
+    replaced = [{**fields, "object": "note:2"}, {**fields, "object": "note:3"}]
+    await api.post("activities/", {"activities": replaced})
+    page = await logs(api, entity_type="activity", entity_id=activity_id)
+    assert [e["action"] for e in page["audit_logs"]] == ["update", "update", "create"]
+    (stored,) = (await api.get("activities/", ids=activity_id))["results"]
+    assert stored["object"] == "note:3"
+    assert "x" not in stored
+
+
+async def test_entries_are_stamped_by_the_store_clock(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    monkeypatch.setattr(database, "utcnow", lambda: frozen)
+    first = await api.add("user:alice", actor="userid:1")
+    second = await api.add("user:alice", actor="userid:1")
+    page = await logs(api, user_id="userid:1")
+    stamps = [entry["created_at"] for entry in page["audit_logs"]]
+    assert stamps == sorted(set(stamps), reverse=True)
+    assert stamps[0] > second["time"] + "Z"
+    assert stamps[1] > first["time"] + "Z"
 
 
 async def test_an_activity_is_deleted_when_the_last_feed_lets_go(api: Api) -> None:

@@ -19,12 +19,17 @@ async def test_audit_log_records_writes_and_pages(e2e_client: AsyncStreamClient)
         {"actor": "userid:1", "verb": "post", "object": "picture:1"}
     )
     await e2e_client.activities.partial_update(id=added.id, set={"mood": "sunny"})
+    await e2e_client.activities.partial_update(id=added.id, set={"mood": "sunny"})
+    await e2e_client.activities.partial_update_many(
+        [{"id": added.id, "set": {"mood": "rainy"}}, {"id": added.id, "set": {"n": 1}}]
+    )
     await e2e_client.users.add("alice", {"name": "Alice"})
     await e2e_client.users.update("alice", {"name": "Al"})
     like = await e2e_client.reactions.add("like", added.id, "alice")
 
     page = await e2e_client.audit_logs.query(entity_type="activity", entity_id=added.id)
     assert [(e.action, e.user_id) for e in page.audit_logs] == [
+        ("update", "userid:1"),
         ("update", "userid:1"),
         ("create", "userid:1"),
     ]

@@ -66,6 +66,19 @@ async def test_data_privacy_round_trip(e2e_client: AsyncStreamClient) -> None:
     ]
     walked = [a.id async for a in alice.iterate(page_size=1, discard_deleted_activities=True)]
     assert walked == [kept.id]
+    with pytest.raises(errors.NotFoundError):
+        await e2e_client.activities.partial_update(by_id.id, set={"x": 1})
+    with pytest.raises(errors.NotFoundError):
+        await e2e_client.activities.partial_update(foreign_id="post:2", time=T0, set={"x": 1})
+    replaced = {"actor": "alice", "verb": "post", "object": "note:9", "foreign_id": "post:2"}
+    with pytest.raises(errors.NotFoundError):
+        await e2e_client.activities.update([{**replaced, "time": T0}])
+    for activity in (by_id, by_foreign):
+        logged = await e2e_client.audit_logs.query(entity_type="activity", entity_id=activity.id)
+        assert [(e.action, e.user_id) for e in logged.audit_logs] == [
+            ("delete", "alice"),
+            ("create", "alice"),
+        ]
 
     await e2e_client.data_privacy.delete_reactions([like.id])
     await e2e_client.data_privacy.delete_reactions([soft.id], soft_delete=True)
@@ -73,6 +86,9 @@ async def test_data_privacy_round_trip(e2e_client: AsyncStreamClient) -> None:
         await e2e_client.reactions.get(like.id)
     assert (await e2e_client.reactions.get(soft.id)).deleted_at is not None
     assert (await e2e_client.reactions.filter(activity_id=kept.id)).results == []
+    for reaction in (like, soft):
+        logged = await e2e_client.audit_logs.query(entity_type="reaction", entity_id=reaction.id)
+        assert [e.action for e in logged.audit_logs] == ["delete", "create"]
     after = (await e2e_client.data_privacy.export_ids("alice")).export
     assert (after.activity_ids, after.reaction_ids) == ([kept.id], [soft.id])
 

@@ -132,8 +132,12 @@ async def test_resource_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert len(done["kept"].results) == 1  # the users example's post by SU:alice
     assert done["exported"].export.user_id == "alice"
     assert done["exported"].export.activity_ids == []  # post (actor "alice") was deleted
-    assert [(e.action, e.user_id) for e in done["log"].audit_logs] == [("create", "alice")]
-    assert [e.entity_id for e in done["log"].audit_logs] == [post.id]
+    # the data-privacy deletion above, then the add
+    assert [(e.action, e.user_id) for e in done["log"].audit_logs] == [
+        ("delete", "alice"),
+        ("create", "alice"),
+    ]
+    assert [e.entity_id for e in done["log"].audit_logs] == [post.id, post.id]
     assert done["flag"].target_user_id == "mallory"
     assert emulator.store.flags(10)[1] == 3
 

@@ -4,8 +4,12 @@ Documented choices where the live behaviour is not published: a full update of a
 activity that does not exist stores it without adding it to any feed (it can then be read
 back with ``GET activities/``); a full update never changes ``to`` (use
 ``activity_to_targets``); a partial update of an activity that does not exist is a 404
-(code 16) and fails the whole batch; aggregated groups keep the group an activity got when
-it was written. Activities read here show ``origin`` null, as they are read outside any feed.
+(code 16) and fails the whole batch, and so is a full or partial update of an activity
+deleted for a data-privacy request (``activities/`` leaves those out; adding one again
+undoes the deletion); aggregated groups keep the group an activity got when it was written.
+A batch naming one activity more than once stores it once, with every change applied in
+order (and one audit ``update``); a change that leaves an activity as it was is not
+audited. Activities read here show ``origin`` null, as they are read outside any feed.
 
 User tokens may read any activity (``activities/``, ``enrich/activities/``) and partially
 update only activities whose ``actor`` is their own ``SU:<user_id>``, without setting
@@ -15,7 +19,6 @@ server token.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from stream_async.emulator.errors import does_not_exist, field_errors, input_error
@@ -30,6 +33,7 @@ from stream_async.emulator.handlers.payloads import (
     parse_time_field,
 )
 from stream_async.emulator.store import Activity, Draft, Store
+from stream_async.emulator.store.ids import foreign_id_activity_id
 
 MAX_IDS = 100
 MAX_UPDATES = 100
@@ -73,13 +77,18 @@ def update_activities(store: Store, call: Call) -> Reply:
     """
     body = call.json_object()
     drafts = parse_activities(body.get("activities"), call.feed_groups, MAX_UPDATES)
-    updates: list[tuple[Draft, datetime]] = []
+    updates: dict[str, tuple[Draft, Activity | None]] = {}
     for index, draft in enumerate(drafts):
-        if not draft.data["foreign_id"] or draft.time is None:
+        foreign_id = draft.data["foreign_id"]
+        if not foreign_id or draft.time is None:
             raise input_error(f"activity {index} needs a foreign_id and a time to be updated")
-        updates.append((draft, draft.time))
-    for draft, time in updates:
-        existing = store.find(draft.data["foreign_id"], time)
+        existing = store.find(foreign_id, draft.time)
+        if existing is not None and store.is_deleted(existing.id):
+            raise does_not_exist(f"activity with foreign_id {foreign_id!r} does not exist")
+        # The last update of one activity wins: store it once.
+        updates.pop(foreign_id_activity_id(foreign_id, draft.time), None)
+        updates[foreign_id_activity_id(foreign_id, draft.time)] = (draft, existing)
+    for draft, existing in updates.values():
         draft.data.pop("to", None)
         if existing is not None and existing.targets:
             draft.data["to"] = existing.targets
@@ -94,7 +103,7 @@ def _resolve(store: Store, change: Change) -> Activity:
         assert change.foreign_id is not None
         assert change.time is not None
         activity = store.find(change.foreign_id, change.time)
-    if activity is None:
+    if activity is None or store.is_deleted(activity.id):
         reference = change.activity_id or f"foreign_id {change.foreign_id!r}"
         raise does_not_exist(f"activity {reference} does not exist")
     return activity
@@ -128,6 +137,7 @@ def partial_update(store: Store, call: Call) -> Reply:
             policies.check_actor(call, change.set["actor"])
     for activity in order:
         activity.data = updated[activity.id]
+    for activity in {activity.id: activity for activity in order}.values():
         store.save_data(activity)
     if batch:
         return 201, {"activities": [activity.render(None) for activity in order]}

@@ -10,8 +10,12 @@ target-feed activities too); soft-deleted ones stay readable and leave filters.
 
 Documented choices where the live behaviour is not published: both deletes answer 200 with
 ``{}``; unknown activities and reactions are skipped; at most 100 activities or reaction
-ids per request; an activity is named by ``id`` or by ``foreign_id`` + ``time``; writing a
-deleted activity again (an add or a full update of the same id) undoes the deletion. The
+ids per request; an activity is named by ``id`` or by ``foreign_id`` + ``time``; adding a
+deleted activity again (the same id) undoes the deletion, while updating one (full or
+partial) is a 404 (code 16), as looking it up by id finds nothing.
+Each deletion is audited once, as the activity's ``delete`` by its actor (marking it again,
+or its removal from the last feed later, adds no entry); undoing it is audited as a
+``create``. The
 export lists activities whose ``actor`` is the user id itself (not ``SU:<id>``) and that
 are not deleted, by activity time, and the user's reactions (soft-deleted ones too, and
 children) in creation order.
@@ -67,7 +71,7 @@ def delete_activities(store: Store, call: Call) -> Reply:
     found = [_activity(store, call, item, f"activities[{i}]") for i, item in enumerate(raw)]
     for activity in found:
         if activity is not None:
-            store.mark_deleted(activity.id)
+            store.mark_deleted(activity)
     return 200, {}
 
 

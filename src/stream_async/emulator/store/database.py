@@ -421,15 +421,21 @@ class Store:
             "UPDATE feed_entries SET time_us = ? WHERE activity_id = ? AND time_us != ?",
             (micros, activity.id, micros),
         )
-        self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity.id,))
-        if before is None:
+        undeleted = self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity.id,))
+        if before is None or undeleted.rowcount:
             self._audit_activity(activity, "create")
         elif (before[0], json.loads(before[1])) != (micros, activity.data):
             self._audit_activity(activity, "update")
         return activity
 
     def save_data(self, activity: Activity) -> None:
-        """Store ``activity.data`` (after a partial update)."""
+        """Store ``activity.data`` (after a partial update), audited as an ``update`` when it
+        differs from the stored data."""
+        before = self.db.execute(
+            "SELECT data FROM activities WHERE id = ?", (activity.id,)
+        ).fetchone()
+        if before is not None and json.loads(before[0]) == activity.data:
+            return
         self.db.execute(
             "UPDATE activities SET data = ? WHERE id = ?", (_dump(activity.data), activity.id)
         )
@@ -564,14 +570,17 @@ class Store:
             self._delete(feed_id, activity_id)
 
     def _collect(self, activity_id: str) -> None:
-        """Forget an activity that no feed holds any more (its ``delete`` is audited)."""
+        """Forget an activity that no feed holds any more (its ``delete`` is audited, unless
+        it was audited already when the activity was marked deleted for data privacy)."""
         row = self.db.execute(
             "DELETE FROM activities WHERE id = ? AND NOT EXISTS"
             " (SELECT 1 FROM feed_entries WHERE activity_id = ?) RETURNING data",
             (activity_id, activity_id),
         ).fetchone()
-        if row is not None:
-            self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity_id,))
+        if row is None:
+            return
+        marked = self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity_id,))
+        if not marked.rowcount:
             self._audit("activity", activity_id, "delete", _actor(json.loads(row[0])))
 
     def update_targets(
@@ -853,12 +862,15 @@ class Store:
 
     # -- data privacy --------------------------------------------------------------------------
 
-    def mark_deleted(self, activity_id: str) -> None:
-        """Mark a stored activity deleted for a data-privacy request (again: no change)."""
-        self.db.execute(
+    def mark_deleted(self, activity: Activity) -> None:
+        """Mark a stored activity deleted for a data-privacy request, audited as its
+        ``delete`` by its actor (again: no change, nothing logged)."""
+        marked = self.db.execute(
             "INSERT INTO deleted_activities (id, deleted_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (activity_id, unix_micros(self.now())),
+            (activity.id, unix_micros(self.now())),
         )
+        if marked.rowcount:
+            self._audit_activity(activity, "delete")
 
     def is_deleted(self, activity_id: str) -> bool:
         """Whether an activity is marked deleted for a data-privacy request."""
@@ -1027,7 +1039,7 @@ class Store:
             "INSERT INTO audit_logs (entity_type, entity_id, action, user_id, custom,"
             " created_us) VALUES (?, ?, ?, ?, ?, ?)",
             (entity_type, entity_id, action, user_id, _dump(dict(custom or {})),
-             unix_micros(utcnow())),
+             unix_micros(self.now())),
         )  # fmt: skip
 
     def audit_entries(
