@@ -119,6 +119,12 @@ async def test_deleted_activities_cannot_be_updated(api: Api) -> None:
     replace = [{**fields, "foreign_id": "post:2"}, {**fields, "foreign_id": "post:1"}]
     response = await api.request("POST", "activities/", json={"activities": replace})
     error(response, 404, 16)
+    targets = {"foreign_id": "post:1", "time": time, "new_targets": ["user:bob"]}
+    response = await api.request(
+        "POST", "feed_targets/user/alice/activity_to_targets/", json=targets
+    )
+    error(response, 404, 16)
+    assert (await api.read("user:bob"))["results"] == []
     assert await audit(api, "activity", kept["id"]) == [("create", "alice")]
     assert (await api.get("activities/", ids=kept["id"]))["results"] == [kept]
     (listed,) = [a for a in (await api.read("user:alice"))["results"] if a["id"] == gone["id"]]

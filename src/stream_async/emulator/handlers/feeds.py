@@ -317,7 +317,8 @@ def add_to_many(store: Store, call: Call) -> Reply:
 def update_to_targets(store: Store, call: Call) -> Reply:
     """POST feed_targets/{slug}/{user_id}/activity_to_targets/: change an activity's ``to``.
 
-    The activity is found by ``foreign_id`` + ``time`` in this feed (404 otherwise). Give
+    The activity is found by ``foreign_id`` + ``time`` in this feed (404 otherwise, and for
+    an activity deleted for a data-privacy request, as its updates are). Give
     ``new_targets`` (replace the list) or ``added_targets``/``removed_targets`` (not both
     kinds; the latter two must not overlap). Answers the activity and what was added/removed.
     """
@@ -340,7 +341,7 @@ def update_to_targets(store: Store, call: Call) -> Reply:
     if set(added) & set(removed):
         raise input_error("added_targets and removed_targets must not overlap")
     activity = store.find(foreign_id, time)
-    if activity is None or feed.entry(activity.id) is None:
+    if activity is None or store.is_deleted(activity.id) or feed.entry(activity.id) is None:
         raise does_not_exist(f"activity with foreign_id {foreign_id!r} not found in this feed")
     policies.check_own(call, feed.feed_id)
     policies.check_targets(call, [target for targets in lists.values() for target in targets])
