@@ -84,6 +84,21 @@ async def test_only_changes_are_logged(api: Api) -> None:
     assert [e["action"] for e in page["audit_logs"]] == ["update", "update", "create"]
 
 
+async def test_a_change_of_json_type_is_a_change(api: Api) -> None:
+    # 1, 1.0 and true compare equal in Python but are different JSON values
+    time = "2024-01-01T00:00:00"
+    added = await api.add("user:alice", actor="userid:1", foreign_id="post:1", time=time, x=1)
+    for value in (True, 1.0, 1):
+        await api.post("activity/", {"id": added["id"], "set": {"x": value}})
+        (stored,) = (await api.get("activities/", ids=added["id"]))["results"]
+        assert (type(stored["x"]), stored["x"]) == (type(value), value)
+    fields = {k: added[k] for k in ("actor", "verb", "object", "foreign_id", "time")}
+    await api.post("activities/", {"activities": [{**fields, "x": False}]})
+    await api.post("activities/", {"activities": [{**fields, "x": 0}]})
+    page = await logs(api, entity_type="activity", entity_id=added["id"])
+    assert [e["action"] for e in page["audit_logs"]] == ["update"] * 5 + ["create"]
+
+
 async def test_a_batch_stores_and_logs_each_activity_once(
     api: Api, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

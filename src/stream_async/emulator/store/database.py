@@ -71,6 +71,12 @@ def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _same_json(stored: str, value: Any) -> bool:
+    """Whether stored JSON text and a value are the same JSON, whatever their key order
+    (``1``, ``1.0`` and ``true`` differ, as they do on the wire)."""
+    return json.dumps(json.loads(stored), sort_keys=True) == json.dumps(value, sort_keys=True)
+
+
 def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -424,7 +430,7 @@ class Store:
         undeleted = self.db.execute("DELETE FROM deleted_activities WHERE id = ?", (activity.id,))
         if before is None or undeleted.rowcount:
             self._audit_activity(activity, "create")
-        elif (before[0], json.loads(before[1])) != (micros, activity.data):
+        elif before[0] != micros or not _same_json(before[1], activity.data):
             self._audit_activity(activity, "update")
         return activity
 
@@ -434,7 +440,7 @@ class Store:
         before = self.db.execute(
             "SELECT data FROM activities WHERE id = ?", (activity.id,)
         ).fetchone()
-        if before is not None and json.loads(before[0]) == activity.data:
+        if before is not None and _same_json(before[0], activity.data):
             return
         self.db.execute(
             "UPDATE activities SET data = ? WHERE id = ?", (_dump(activity.data), activity.id)
