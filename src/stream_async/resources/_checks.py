@@ -5,7 +5,7 @@ sent."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
@@ -42,6 +42,23 @@ def mapping(value: object, field: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise StreamValidationError(field, "must be a mapping (a JSON object)")
     return dict(value)
+
+
+def boolean(value: object, field: str) -> bool:
+    """A real ``bool`` (``1`` or ``"true"`` are refused)."""
+    if not isinstance(value, bool):
+        raise StreamValidationError(field, "must be a boolean")
+    return value
+
+
+def no_repeated_ids(ids: Iterable[tuple[str, str]]) -> None:
+    """Refuse the first ``(field, id)`` whose id came before; ids are read one by one, so a
+    generator that checks each id stops at the first bad one, repeated or not."""
+    seen: set[str] = set()
+    for field, key in ids:
+        if key in seen:
+            raise StreamValidationError(field, f"repeats the id {key!r}")
+        seen.add(key)
 
 
 def list_of(values: object, field: str, what: str) -> list[Any]:

@@ -122,12 +122,10 @@ class Collections(Resource):
             _checks.mapping(item, f"items[{i}]")
             for i, item in enumerate(_checks.list_of(items, "items", "objects"))
         ]
-        seen: set[str] = set()
-        for i, entry in enumerate(entries):
-            item_id = _checks.collection_id(entry.get("id"), f"items[{i}].id")
-            if item_id in seen:
-                raise StreamValidationError(f"items[{i}].id", f"repeats the id {item_id!r}")
-            seen.add(item_id)
+        _checks.no_repeated_ids(
+            (f"items[{i}].id", _checks.collection_id(entry.get("id"), f"items[{i}].id"))
+            for i, entry in enumerate(entries)
+        )
         if not entries:
             return UpsertCollectionsResponse(data={name: []})
         return await self._request(

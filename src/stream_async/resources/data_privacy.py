@@ -82,8 +82,7 @@ class DataPrivacy(Resource):
             _checks.reference(key, f"ids[{i}]")
             for i, key in enumerate(_checks.list_of(ids, "ids", "reaction ids"))
         ]
-        if not isinstance(soft_delete, bool):
-            raise StreamValidationError("soft_delete", "must be a boolean")
+        _checks.boolean(soft_delete, "soft_delete")
         extra: dict[str, Any] = {"soft_delete": True} if soft_delete else {}
         results = await self._in_chunks(
             "POST",

@@ -148,9 +148,7 @@ def read_query(read: Mapping[str, Any], allowed: frozenset[str]) -> tuple[bool, 
 
 
 def _discard(value: object) -> bool | None:
-    if not isinstance(value, bool):
-        raise StreamValidationError("discard_deleted_activities", "must be a boolean")
-    return True if value else None
+    return True if _checks.boolean(value, "discard_deleted_activities") else None
 
 
 def target_feed(target: object, field: str = "target") -> str:

@@ -150,8 +150,7 @@ class Reactions(Resource):
         """Delete a reaction (and the activities it made in target feeds). ``soft=True``
         keeps it restorable with :meth:`restore`."""
         key = _checks.reference(reaction_id, "reaction_id")
-        if not isinstance(soft, bool):
-            raise StreamValidationError("soft", "must be a boolean")
+        _checks.boolean(soft, "soft")
         params = {"soft": True} if soft else None
         return await self._request(
             "DELETE", path("reaction", key), EmptyResponse, params=params, options=options
@@ -183,8 +182,7 @@ class Reactions(Resource):
         ``children_user_id`` with server-side auth. :meth:`iterate` walks every page.
         """
         target, params = _filter_call(query, "filter")
-        if not isinstance(with_activity_data, bool):
-            raise StreamValidationError("with_activity_data", "must be a boolean")
+        _checks.boolean(with_activity_data, "with_activity_data")
         if with_activity_data:
             params["with_activity_data"] = True
         return await self._page(target, params, split_options(query)[1])
@@ -257,8 +255,7 @@ def _filter_call(query: ReactionQuery, method: str) -> tuple[str, Params]:
         )
     params.update(_checks.id_bound(query))
     with_own_children = query.get("with_own_children", False)
-    if not isinstance(with_own_children, bool):
-        raise StreamValidationError("with_own_children", "must be a boolean")
+    _checks.boolean(with_own_children, "with_own_children")
     if with_own_children:
         params["with_own_children"] = True
     children_user_id = query.get("children_user_id")

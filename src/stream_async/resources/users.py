@@ -65,8 +65,7 @@ class Users(Resource):
         body: dict[str, Any] = {"id": key}
         if data is not None:
             body["data"] = _checks.mapping(data, "data")
-        if not isinstance(get_or_create, bool):
-            raise StreamValidationError("get_or_create", "must be a boolean")
+        _checks.boolean(get_or_create, "get_or_create")
         return await self._request(
             "POST",
             "user/",
@@ -84,8 +83,7 @@ class Users(Resource):
         ``following_count``. A missing user raises
         :class:`~stream_async.errors.NotFoundError`."""
         key = _checks.reference(user_id, "user_id")
-        if not isinstance(with_follow_counts, bool):
-            raise StreamValidationError("with_follow_counts", "must be a boolean")
+        _checks.boolean(with_follow_counts, "with_follow_counts")
         return await self._request(
             "GET",
             path("user", key),
@@ -127,13 +125,8 @@ class Users(Resource):
             _batch_user(item, f"users[{i}]")
             for i, item in enumerate(_checks.list_of(users, "users", "user mappings"))
         ]
-        seen: set[str] = set()
-        for i, entry in enumerate(entries):
-            if entry["id"] in seen:
-                raise StreamValidationError(f"users[{i}].id", f"repeats the id {entry['id']!r}")
-            seen.add(entry["id"])
-        if not isinstance(override, bool):
-            raise StreamValidationError("override", "must be a boolean")
+        _checks.no_repeated_ids((f"users[{i}].id", entry["id"]) for i, entry in enumerate(entries))
+        _checks.boolean(override, "override")
         results = await self._in_chunks(
             "POST",
             "users/",

@@ -186,6 +186,27 @@ def _entry(row: Sequence[Any]) -> Entry:
 
 
 _COMPARISONS = {"id_lt": "<", "id_lte": "<=", "id_gt": ">", "id_gte": ">="}
+
+
+def _bound_clauses(
+    bounds: Mapping[str, Position],
+    time_column: str,
+    seq_column: str,
+    where: list[str],
+    params: list[Any],
+) -> None:
+    """Add a clause per bound (``id_lt``... -> a position): a position with a sequence
+    compares with both columns, one without (a time alone) with the time column."""
+    for name, (micros, sequence) in bounds.items():
+        operator = _COMPARISONS[name]
+        if sequence is None:
+            where.append(f"{time_column} {operator} ?")
+            params.append(micros)
+        else:
+            where.append(f"({time_column}, {seq_column}) {operator} (?, ?)")
+            params += [micros, sequence]
+
+
 _REACTION_POOLS = {
     "activity_id": "activity_id = ? AND parent = ''",
     "reaction_id": "parent = ?",
@@ -225,14 +246,7 @@ class Feed:
         ``discard_deleted`` leaves out activities deleted for a data-privacy request."""
         where = ["e.feed_id = ?" + (_LIVE if discard_deleted else "")]
         params: list[Any] = [self.feed_id]
-        for name, (micros, sequence) in bounds.items():
-            operator = _COMPARISONS[name]
-            if sequence is None:
-                where.append(f"e.time_us {operator} ?")
-                params.append(micros)
-            else:
-                where.append(f"(e.time_us, e.seq) {operator} (?, ?)")
-                params += [micros, sequence]
+        _bound_clauses(bounds, "e.time_us", "e.seq", where, params)
         rows = self.store.db.execute(
             f"SELECT {_ENTRY_COLUMNS} FROM feed_entries e JOIN activities a"
             f" ON a.id = e.activity_id WHERE {' AND '.join(where)}"
@@ -724,14 +738,7 @@ class Store:
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
-        for name, (micros, sequence) in bounds.items():
-            operator = _COMPARISONS[name]
-            if sequence is None:
-                where.append(f"created_us {operator} ?")
-                params.append(micros)
-            else:
-                where.append(f"(created_us, seq) {operator} (?, ?)")
-                params += [micros, sequence]
+        _bound_clauses(bounds, "created_us", "seq", where, params)
         direction = "DESC" if descending else "ASC"
         rows = self.db.execute(
             f"{self._REACTION} WHERE {' AND '.join(where)}"
